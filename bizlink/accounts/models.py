@@ -1,0 +1,111 @@
+"""People who log in, and the creator accounts they own."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+
+from bizlink.core import clock
+
+
+class UserManager(BaseUserManager["User"]):
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in with email and password."""
+
+    email = models.EmailField(unique=True)
+    name = models.CharField(max_length=120)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=clock.now)
+
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = ["name"]
+
+    class Meta:
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.name or self.email
+
+
+handle_validator = RegexValidator(
+    r"^[a-z0-9._]{2,24}$",
+    "Use 2 to 24 lowercase letters, digits, dots or underscores.",
+)
+
+
+class CreatorAccount(models.Model):
+    """A creator account ("TikTok account" in the UI). Unlinking never changes it."""
+
+    class Kind(models.TextChoices):
+        PERSONAL = "PERSONAL", "Personal"
+        BUSINESS = "BUSINESS", "Business"
+
+    owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="creator_accounts")
+    handle = models.CharField(max_length=24, unique=True, validators=[handle_validator])
+    display_name = models.CharField(max_length=80)
+    bio = models.CharField(max_length=240, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PERSONAL)
+    avatar_color = models.CharField(max_length=7, default="#fe2c55")
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["handle"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(handle__regex=r"^[a-z0-9._]{2,24}$"), name="account_handle_shape"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"@{self.handle}"
+
+    @property
+    def initials(self) -> str:
+        return (self.display_name[:1] or self.handle[:1]).upper()
+
+
+class Post(models.Model):
+    account = models.ForeignKey(CreatorAccount, on_delete=models.PROTECT, related_name="posts")
+    caption = models.CharField(max_length=300)
+    views = models.PositiveBigIntegerField(default=0)
+    likes = models.PositiveBigIntegerField(default=0)
+    posted_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["-posted_at"]
+
+
+class Follower(models.Model):
+    """Someone who follows a creator account (kept as rows so 'followers untouched' is testable)."""
+
+    account = models.ForeignKey(CreatorAccount, on_delete=models.PROTECT, related_name="followers")
+    follower_handle = models.CharField(max_length=24)
+    followed_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "follower_handle"], name="follower_once_per_account"
+            )
+        ]

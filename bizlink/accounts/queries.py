@@ -1,0 +1,21 @@
+"""Reads about people and their creator accounts."""
+
+from __future__ import annotations
+
+from django.db.models import Count, QuerySet
+
+from bizlink.accounts.models import CreatorAccount, Post, User
+
+
+def owned_accounts(user: User) -> QuerySet[CreatorAccount]:
+    return CreatorAccount.objects.filter(owner=user).annotate(
+        post_count=Count("posts", distinct=True), follower_count=Count("followers", distinct=True)
+    )
+
+
+def recent_posts(account: CreatorAccount, limit: int = 6) -> QuerySet[Post]:
+    return account.posts.all()[:limit]
+
+
+def find_account_by_handle(handle: str) -> CreatorAccount | None:
+    return CreatorAccount.objects.filter(handle=handle.strip().lstrip("@").lower()).first()

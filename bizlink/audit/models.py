@@ -1,0 +1,43 @@
+"""Append-only audit log of every link change.
+
+Rows are written in the same transaction as the change, by set-based INSERT ... SELECT when a
+cascade ends many links, so the log and the links can never disagree.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+from bizlink.core import clock
+
+
+class AuditEvent(models.Model):
+    change_id = models.UUIDField(default=uuid.uuid4, db_index=True)
+    occurred_at = models.DateTimeField(default=clock.now, db_index=True)
+    actor = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    link = models.ForeignKey(
+        "links.Link", null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events"
+    )
+    link_kind = models.CharField(max_length=24, blank=True)
+    status_before = models.CharField(max_length=10, blank=True)
+    status_after = models.CharField(max_length=10, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    # Copied from the link so the log stays queryable on its own.
+    business_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    partner_id = models.BigIntegerField(null=True, blank=True)
+    user_id = models.BigIntegerField(null=True, blank=True)
+    account_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    ad_account_id = models.BigIntegerField(null=True, blank=True)
+    role = models.CharField(max_length=10, blank=True)
+    is_cascade = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} link #{self.link_id} at {self.occurred_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,84 @@
+"""Load one Business Center object for an actor, or raise NotFound.
+
+Objects of a Business Center the actor does not belong to are "not found", never "forbidden",
+so ids of other tenants reveal nothing.
+"""
+
+from __future__ import annotations
+
+from bizlink.accounts.models import User
+from bizlink.businesses.models import AdAccount, BusinessCenter
+from bizlink.core.errors import NotFound
+from bizlink.links.models import LIVE, Kind, Link
+from bizlink.policy import decide
+
+
+def business_for(actor: User, bc_id: int) -> BusinessCenter:
+    bc = BusinessCenter.objects.filter(pk=bc_id).first()
+    if bc is None or not decide(actor, "business.view", bc).allowed:
+        raise NotFound("No such Business Center.")
+    return bc
+
+
+def member_for(actor: User, bc: BusinessCenter, link_id: int) -> Link:
+    link = (
+        Link.objects.select_related("user", "business")
+        .filter(pk=link_id, kind=Kind.MEMBERSHIP, business=bc, status__in=LIVE)
+        .first()
+    )
+    if link is None:
+        raise NotFound("No such member.")
+    return link
+
+
+def account_link_for(actor: User, bc: BusinessCenter, account_id: int) -> Link:
+    link = (
+        Link.objects.select_related("account", "account__owner", "business")
+        .filter(kind=Kind.ACCOUNT_BC, business=bc, account_id=account_id, status__in=LIVE)
+        .first()
+    )
+    if link is None or link.account is None:
+        raise NotFound("No such TikTok account in this Business Center.")
+    if not decide(actor, "account.view", (bc, link.account)).allowed:
+        raise NotFound("No such TikTok account in this Business Center.")
+    return link
+
+
+def ad_account_for(actor: User, bc: BusinessCenter, ad_account_id: int) -> AdAccount:
+    ad_account = AdAccount.objects.filter(pk=ad_account_id, business=bc).first()
+    if ad_account is None or not decide(actor, "ad_account.view", ad_account).allowed:
+        raise NotFound("No such ad account in this Business Center.")
+    return ad_account
+
+
+def permission_for(actor: User, bc: BusinessCenter, link_id: int) -> Link:
+    link = (
+        Link.objects.select_related("user", "account", "ad_account", "business")
+        .filter(pk=link_id, kind=Kind.ASSET_PERMISSION, status__in=LIVE)
+        .first()
+    )
+    if link is None:
+        raise NotFound("No such permission.")
+    return link
+
+
+def pending_request_for(actor: User, link_id: int) -> Link:
+    link = (
+        Link.objects.select_related("account", "business")
+        .filter(pk=link_id, kind=Kind.ACCOUNT_BC, account__owner=actor)
+        .first()
+    )
+    if link is None:
+        raise NotFound("No such request.")
+    return link
+
+
+def invitation_for(actor: User, link_id: int) -> Link:
+    link = (
+        Link.objects.select_related("business")
+        .filter(pk=link_id, kind=Kind.MEMBERSHIP, invited_email__iexact=actor.email)
+        .first()
+    )
+    if link is None:
+        raise NotFound("No such invitation.")
+    return link

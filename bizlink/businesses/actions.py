@@ -1,0 +1,366 @@
+"""Writers for Business Centers: people, ad accounts, linked TikTok accounts, partners.
+
+Each destructive action has a `preview_*` twin that runs the same policy check and the same
+dependency walk without changing anything; the confirm page shows that preview.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+
+from bizlink.accounts.models import CreatorAccount, User
+from bizlink.businesses.models import AdAccount, BusinessCenter
+from bizlink.core.errors import InvalidInput
+from bizlink.links import actions as link_actions
+from bizlink.links import queries as link_queries
+from bizlink.links.models import ASSET_ROLES, MEMBER_ROLES, FinanceRole, Kind, Link, Role, Status
+from bizlink.policy import membership, require
+
+CURRENCIES = ("USD", "EUR", "GBP", "JPY", "KES", "NGN", "BRL", "INR", "AUD", "CAD")
+
+
+def _clean_name(value: str, what: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise InvalidInput(f"Give the {what} a name.", field="name")
+    if len(value) > 120:
+        raise InvalidInput(f"Keep the {what} name under 120 characters.", field="name")
+    return value
+
+
+@transaction.atomic
+def create_business_center(actor: User, *, name: str) -> BusinessCenter:
+    """The creator becomes its first Admin."""
+    bc = BusinessCenter.objects.create(name=_clean_name(name, "Business Center"), created_by=actor)
+    link_actions.create_link(
+        Kind.MEMBERSHIP, bc, user=actor, role=Role.ADMIN, created_by=actor, status=Status.ACTIVE
+    )
+    return bc
+
+
+# --- people -------------------------------------------------------------------------------
+
+
+def _check_roles(role: str, finance_role: str) -> None:
+    if role not in MEMBER_ROLES:
+        raise InvalidInput("Choose Admin or Standard.", field="role")
+    if finance_role not in FinanceRole.values:
+        raise InvalidInput("Choose Finance Manager, Finance Analyst or none.", "finance_role")
+
+
+@transaction.atomic
+def invite_member(
+    actor: User, bc: BusinessCenter, *, email: str, role: str, finance_role: str = ""
+) -> Link:
+    require(actor, "member.invite", bc)
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise InvalidInput("Enter a valid email address.", field="email") from exc
+    _check_roles(role, finance_role)
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing and membership(existing, bc):
+        raise InvalidInput(f"{existing.name} is already a member.", field="email")
+    return link_actions.create_link(
+        Kind.MEMBERSHIP,
+        bc,
+        invited_email=email,
+        role=role,
+        finance_role=finance_role,
+        created_by=actor,
+        status=Status.PENDING,
+        duplicate_message=f"{email} already has a pending invitation.",
+    )
+
+
+@transaction.atomic
+def accept_invitation(actor: User, invitation: Link) -> Link:
+    require(actor, "invitation.respond", invitation)
+    if membership(actor, invitation.business):
+        raise InvalidInput("You are already a member of this Business Center.")
+    invitation.user = actor
+    invitation.key = link_actions.link_key(Kind.MEMBERSHIP, invitation.business, user=actor)
+    invitation.save(update_fields=["user", "key"])
+    return link_actions.activate_link(invitation, actor)
+
+
+@transaction.atomic
+def decline_invitation(actor: User, invitation: Link) -> link_actions.Ended:
+    require(actor, "invitation.respond", invitation)
+    return link_actions.end_links(
+        [invitation.pk], actor=actor, reason="Invitation declined", status=Status.REJECTED
+    )
+
+
+@transaction.atomic
+def change_member_role(actor: User, member: Link, *, role: str, finance_role: str) -> Link:
+    require(actor, "member.change_role", member)
+    _check_roles(role, finance_role)
+    if member.role == Role.ADMIN and role != Role.ADMIN:
+        others = link_queries.business_admins(member.business_id).exclude(pk=member.pk)
+        if not others.select_for_update().exists():
+            raise InvalidInput(
+                "A Business Center must keep at least one Admin. Make someone else an Admin first."
+            )
+    return link_actions.change_role(member, role=role, finance_role=finance_role, actor=actor)
+
+
+def preview_remove_member(actor: User, member: Link) -> link_queries.Impact:
+    require(actor, "member.remove", member)
+    return link_queries.preview_ending([member.pk])
+
+
+@transaction.atomic
+def remove_member(actor: User, member: Link, *, reason: str = "") -> link_actions.Ended:
+    """Settings -> People -> Remove: ends the membership and every permission it carried."""
+    # Lock every admin row so two admins cannot remove each other at the same moment.
+    list(link_queries.business_admins(member.business_id).select_for_update())
+    member.refresh_from_db()
+    require(actor, "member.remove", member)
+    who = member.user.name if member.user else member.invited_email
+    why = reason or (f"{who} left" if member.user_id == actor.pk else f"Removed by {actor.name}")
+    return link_actions.end_links([member.pk], actor=actor, reason=why)
+
+
+# --- ad accounts -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_ad_account(
+    actor: User, bc: BusinessCenter, *, name: str, currency: str = "USD", timezone: str = "UTC"
+) -> AdAccount:
+    require(actor, "ad_account.create", bc)
+    currency = (currency or "").strip().upper()
+    if currency not in CURRENCIES:
+        raise InvalidInput(f"Choose a currency: {', '.join(CURRENCIES)}.", field="currency")
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidInput(f"Unknown time zone {timezone!r}.", field="timezone") from exc
+    return AdAccount.objects.create(
+        business=bc,
+        name=_clean_name(name, "ad account"),
+        currency=currency,
+        timezone=timezone,
+        created_by=actor,
+    )
+
+
+# --- TikTok accounts ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_account_link(actor: User, bc: BusinessCenter, *, handle: str) -> Link:
+    """The Business Center asks; the account's owner approves or rejects."""
+    require(actor, "account_link.request", bc)
+    account = CreatorAccount.objects.filter(handle=(handle or "").strip().lstrip("@").lower())
+    target = account.first()
+    if target is None:
+        raise InvalidInput(f"No TikTok account @{handle.strip().lstrip('@')} exists.", "handle")
+    return link_actions.create_link(
+        Kind.ACCOUNT_BC,
+        bc,
+        account=target,
+        created_by=actor,
+        status=Status.PENDING,
+        duplicate_message=f"@{target.handle} is already linked or has a pending request.",
+    )
+
+
+@transaction.atomic
+def approve_account_link(actor: User, request: Link) -> Link:
+    require(actor, "account_link.respond", request)
+    return link_actions.activate_link(request, actor)
+
+
+@transaction.atomic
+def reject_account_link(actor: User, request: Link) -> link_actions.Ended:
+    require(actor, "account_link.respond", request)
+    return link_actions.end_links(
+        [request.pk], actor=actor, reason="Rejected by the account owner", status=Status.REJECTED
+    )
+
+
+def preview_disconnect_account(actor: User, account_link: Link) -> link_queries.Impact:
+    require(actor, "account_link.disconnect", account_link)
+    return link_queries.preview_ending([account_link.pk])
+
+
+@transaction.atomic
+def disconnect_account(actor: User, account_link: Link, *, reason: str = "") -> link_actions.Ended:
+    """*Disconnect Account*: the account leaves the Business Center with everything through it."""
+    account_link.refresh_from_db()
+    require(actor, "account_link.disconnect", account_link)
+    assert account_link.account is not None
+    who = "its owner" if account_link.account.owner_id == actor.pk else actor.name
+    return link_actions.end_links(
+        [account_link.pk],
+        actor=actor,
+        reason=reason or f"@{account_link.account.handle} disconnected by {who}",
+    )
+
+
+# --- asset permissions ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def assign_asset_permission(
+    actor: User,
+    bc: BusinessCenter,
+    *,
+    member: Link,
+    role: str,
+    account: CreatorAccount | None = None,
+    ad_account: AdAccount | None = None,
+) -> Link:
+    require(actor, "asset_permission.assign", bc)
+    if role not in ASSET_ROLES:
+        raise InvalidInput("Choose Admin, Operator or Analyst.", field="role")
+    if member.kind != Kind.MEMBERSHIP or member.business_id != bc.pk or member.user is None:
+        raise InvalidInput("Choose a member of this Business Center.", field="member")
+    if (account is None) == (ad_account is None):
+        raise InvalidInput("Choose one asset.", field="asset")
+    requires = [member]
+    if account is not None:
+        account_link = link_queries.active().filter(
+            kind=Kind.ACCOUNT_BC, business=bc, account=account
+        )
+        found = account_link.first()
+        if found is None:
+            raise InvalidInput(f"@{account.handle} is not linked to {bc.name}.", field="asset")
+        requires.append(found)
+    elif ad_account is not None and ad_account.business_id != bc.pk:
+        raise InvalidInput("That ad account belongs to another Business Center.", field="asset")
+    return link_actions.create_link(
+        Kind.ASSET_PERMISSION,
+        bc,
+        user=member.user,
+        account=account,
+        ad_account=ad_account,
+        role=role,
+        requires=requires,
+        created_by=actor,
+        duplicate_message=f"{member.user.name} already has a permission on this asset.",
+    )
+
+
+def preview_remove_asset_permission(actor: User, permission: Link) -> link_queries.Impact:
+    require(actor, "asset_permission.remove", permission)
+    return link_queries.preview_ending([permission.pk])
+
+
+@transaction.atomic
+def remove_asset_permission(
+    actor: User, permission: Link, *, reason: str = ""
+) -> link_actions.Ended:
+    """*Permissions* -> *Remove* next to a profile (your own, or anyone's if you are an admin)."""
+    permission.refresh_from_db()
+    require(actor, "asset_permission.remove", permission)
+    default = (
+        "Removed themselves"
+        if permission.user_id == actor.pk
+        else f"Removed by {actor.name}"
+    )
+    return link_actions.end_links([permission.pk], actor=actor, reason=reason or default)
+
+
+@transaction.atomic
+def link_account_to_ad_account(actor: User, account_link: Link, ad_account: AdAccount) -> Link:
+    """Authorize a linked TikTok account as an identity of one of the BC's ad accounts."""
+    require(actor, "business.manage", account_link.business)
+    if ad_account.business_id != account_link.business_id:
+        raise InvalidInput("That ad account belongs to another Business Center.", "ad_account")
+    return link_actions.create_link(
+        Kind.ACCOUNT_AD_ACCOUNT,
+        account_link.business,
+        account=account_link.account,
+        ad_account=ad_account,
+        requires=[account_link],
+        created_by=actor,
+        duplicate_message="That account is already linked to this ad account.",
+    )
+
+
+# --- partners -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_partner(actor: User, bc: BusinessCenter, *, partner_id: int) -> Link:
+    require(actor, "business.manage", bc)
+    partner = BusinessCenter.objects.filter(pk=partner_id).first()
+    if partner is None:
+        raise InvalidInput(f"No Business Center has the ID {partner_id}.", field="partner")
+    if partner.pk == bc.pk:
+        raise InvalidInput("A Business Center cannot be its own partner.", field="partner")
+    return link_actions.create_link(
+        Kind.PARTNERSHIP,
+        bc,
+        partner=partner,
+        created_by=actor,
+        duplicate_message=f"{partner.name} is already a partner.",
+    )
+
+
+@transaction.atomic
+def share_asset_with_partner(
+    actor: User,
+    partnership: Link,
+    *,
+    role: str,
+    account: CreatorAccount | None = None,
+    ad_account: AdAccount | None = None,
+) -> Link:
+    bc = partnership.business
+    require(actor, "business.manage", bc)
+    if role not in ASSET_ROLES:
+        raise InvalidInput("Choose Admin, Operator or Analyst.", field="role")
+    requires = [partnership]
+    if account is not None:
+        found = (
+            link_queries.active()
+            .filter(kind=Kind.ACCOUNT_BC, business=bc, account=account)
+            .first()
+        )
+        if found is None:
+            raise InvalidInput(f"@{account.handle} is not linked to {bc.name}.", field="asset")
+        requires.append(found)
+    return link_actions.create_link(
+        Kind.PARTNER_SHARE,
+        bc,
+        partner=partnership.partner,
+        account=account,
+        ad_account=ad_account,
+        role=role,
+        requires=requires,
+        created_by=actor,
+        duplicate_message="This asset is already shared with that partner.",
+    )
+
+
+@transaction.atomic
+def assign_partner_asset(
+    actor: User, share: Link, *, member: Link, role: str
+) -> Link:
+    """A partner's admin gives one of their own people access to an asset shared with them."""
+    assert share.partner is not None
+    require(actor, "business.manage", share.partner)
+    if member.business_id != share.partner_id or member.user is None:
+        raise InvalidInput("Choose a member of your own Business Center.", field="member")
+    if role not in ASSET_ROLES:
+        raise InvalidInput("Choose Admin, Operator or Analyst.", field="role")
+    return link_actions.create_link(
+        Kind.ASSET_PERMISSION,
+        share.partner,
+        user=member.user,
+        account=share.account,
+        ad_account=share.ad_account,
+        role=role,
+        requires=[member, share],
+        created_by=actor,
+        duplicate_message=f"{member.user.name} already has a permission on this asset.",
+    )

@@ -1,0 +1,22 @@
+"""Load the demo tenant once; running it again is harmless."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from bizlink.demo import data
+
+
+class Command(BaseCommand):
+    help = "Load the demo Business Centers, people and accounts (skipped if already loaded)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if data.is_loaded():
+            self.stdout.write("Demo data already loaded; nothing to do.")
+        else:
+            self.stdout.write("Loading demo data ...")
+            data.load()
+            self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self.stdout.write("\nDemo logins (password for all: %s):" % data.PASSWORD)
+        for email, what in data.LOGINS:
+            self.stdout.write(f"  {email:<22} {what}")

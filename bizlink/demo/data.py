@@ -1,0 +1,207 @@
+"""The demo tenant: the personas the README, the tests and the docs all use.
+
+Built through the same actions as the UI, so the demo data is valid by construction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from bizlink.accounts import actions as account_actions
+from bizlink.accounts.models import CreatorAccount, Follower, Post, User
+from bizlink.businesses import actions as bc_actions
+from bizlink.businesses.models import AdAccount, BusinessCenter
+from bizlink.core import clock
+from bizlink.links.models import FinanceRole, Kind, Link, Role, Status
+
+PASSWORD = "bizlink-demo"
+
+PEOPLE = [
+    ("maya@example.com", "Maya Chen"),
+    ("ben@example.com", "Ben Ortiz"),
+    ("sara@example.com", "Sara Kim"),
+    ("alex@example.com", "Alex Morgan"),
+    ("olivia@example.com", "Olivia Park"),
+    ("ana@example.com", "Ana Ruiz"),
+    ("jo@example.com", "Jo Lee"),
+    ("tom@example.com", "Tom Reed"),
+]
+
+# (email, role, what they are) for the README's table of demo logins.
+LOGINS = [
+    ("maya@example.com", "creator: owns @maya.bakes and @maya.daily; Standard in Sunrise Bakery"),
+    ("ben@example.com", "Admin of Sunrise Bakery; owns its ad accounts"),
+    ("sara@example.com", "Standard in Sunrise Bakery; Operator on an ad account, Analyst on @maya.bakes"),
+    ("alex@example.com", "Admin of Northwind Agency, a partner of Sunrise Bakery"),
+    ("olivia@example.com", "outsider: belongs to no business"),
+]
+
+CAPTIONS = [
+    "Sourdough at sunrise: the 36-hour loaf",
+    "Croissant lamination, slowed down",
+    "Three cakes, one oven, zero panic",
+    "What a bakery does at 4 a.m.",
+    "Cinnamon rolls for the whole street",
+    "Testing a new rye starter",
+    "The perfect crumb shot",
+    "Behind the counter on market day",
+    "Macarons: attempt number 12",
+    "Our grandmother's honey cake",
+    "Baguettes, scored live",
+    "Sunday brunch menu reveal",
+    "Tiny tarts, big flavour",
+    "How we proof overnight",
+]
+
+
+@dataclass
+class Demo:
+    users: dict[str, User]
+    accounts: dict[str, CreatorAccount]
+    sunrise: BusinessCenter
+    northwind: BusinessCenter
+    ad_accounts: dict[str, AdAccount]
+
+
+def is_loaded() -> bool:
+    return User.objects.filter(email="maya@example.com").exists()
+
+
+def _member(bc: BusinessCenter, user: User) -> Link:
+    return Link.objects.get(
+        kind=Kind.MEMBERSHIP, business=bc, user=user, status=Status.ACTIVE
+    )
+
+
+def _account_link(bc: BusinessCenter, account: CreatorAccount) -> Link:
+    return Link.objects.get(kind=Kind.ACCOUNT_BC, business=bc, account=account, status=Status.ACTIVE)
+
+
+def _content(account: CreatorAccount, rng: random.Random, posts: int, followers: int) -> None:
+    start = clock.now() - dt.timedelta(days=posts * 3)
+    Post.objects.bulk_create(
+        Post(
+            account=account,
+            caption=CAPTIONS[i % len(CAPTIONS)],
+            views=rng.randint(2_000, 250_000),
+            likes=rng.randint(100, 20_000),
+            posted_at=start + dt.timedelta(days=3 * i, hours=rng.randint(6, 20)),
+        )
+        for i in range(posts)
+    )
+    Follower.objects.bulk_create(
+        Follower(
+            account=account,
+            follower_handle=f"fan.{account.handle.replace('.', '_')}.{i:04d}",
+            followed_at=start + dt.timedelta(hours=7 * i),
+        )
+        for i in range(followers)
+    )
+
+
+@transaction.atomic
+def load() -> Demo:
+    """Create the demo tenant. Deterministic: same ids and content on every fresh database."""
+    rng = random.Random(20261125)
+    base = clock.now() - dt.timedelta(days=60)
+    users = {
+        email.split("@")[0]: User.objects.create_user(email=email, password=PASSWORD, name=name)
+        for email, name in PEOPLE
+    }
+    with clock.frozen_at(base):
+        accounts = {
+            "maya.bakes": account_actions.create_creator_account(
+                users["maya"], handle="maya.bakes", display_name="Maya Bakes",
+                kind=CreatorAccount.Kind.BUSINESS,
+            ),
+            "maya.daily": account_actions.create_creator_account(
+                users["maya"], handle="maya.daily", display_name="Maya, day to day"
+            ),
+            "sunrise.bakery": account_actions.create_creator_account(
+                users["ben"], handle="sunrise.bakery", display_name="Sunrise Bakery",
+                kind=CreatorAccount.Kind.BUSINESS,
+            ),
+            "northwind.agency": account_actions.create_creator_account(
+                users["alex"], handle="northwind.agency", display_name="Northwind Agency",
+                kind=CreatorAccount.Kind.BUSINESS,
+            ),
+            "olivia.travels": account_actions.create_creator_account(
+                users["olivia"], handle="olivia.travels", display_name="Olivia Travels"
+            ),
+        }
+        for (handle, account), (posts, fans) in zip(
+            accounts.items(), [(14, 120), (8, 45), (10, 80), (6, 30), (5, 25)], strict=True
+        ):
+            _content(account, rng, posts, fans)
+        ben, maya, sara, alex = users["ben"], users["maya"], users["sara"], users["alex"]
+        sunrise = bc_actions.create_business_center(ben, name="Sunrise Bakery")
+        northwind = bc_actions.create_business_center(alex, name="Northwind Agency")
+
+    def at(days: int) -> dt.datetime:
+        return base + dt.timedelta(days=days)
+
+    def join(bc: BusinessCenter, admin: User, user: User, role: str, finance: str = "") -> Link:
+        invite = bc_actions.invite_member(
+            admin, bc, email=user.email, role=role, finance_role=finance
+        )
+        return bc_actions.accept_invitation(user, invite)
+
+    with clock.frozen_at(at(1)):
+        ben_member = _member(sunrise, ben)
+        bc_actions.change_member_role(
+            ben, ben_member, role=Role.ADMIN, finance_role=FinanceRole.MANAGER
+        )
+        join(sunrise, ben, users["ana"], Role.ADMIN)
+        maya_member = join(sunrise, ben, maya, Role.STANDARD)
+        sara_member = join(sunrise, ben, sara, Role.STANDARD, FinanceRole.ANALYST)
+        tom_member = join(sunrise, ben, users["tom"], Role.STANDARD)
+        jo_member = join(northwind, alex, users["jo"], Role.STANDARD)
+    with clock.frozen_at(at(2)):
+        main = bc_actions.create_ad_account(ben, sunrise, name="Sunrise Main", currency="USD",
+                                            timezone="America/New_York")
+        promo = bc_actions.create_ad_account(ben, sunrise, name="Sunrise Holiday Promo",
+                                             currency="USD", timezone="America/New_York")
+        bc_actions.create_ad_account(alex, northwind, name="Northwind Clients", currency="EUR",
+                                     timezone="Europe/Berlin")
+    with clock.frozen_at(at(3)):
+        for handle in ("maya.bakes", "sunrise.bakery"):
+            request = bc_actions.request_account_link(ben, sunrise, handle=handle)
+            bc_actions.approve_account_link(accounts[handle].owner, request)
+        bakes_link = _account_link(sunrise, accounts["maya.bakes"])
+        bc_actions.assign_asset_permission(
+            ben, sunrise, member=maya_member, role=Role.ADMIN, account=accounts["maya.bakes"]
+        )
+        bc_actions.assign_asset_permission(
+            ben, sunrise, member=sara_member, role=Role.ANALYST, account=accounts["maya.bakes"]
+        )
+        bc_actions.assign_asset_permission(
+            ben, sunrise, member=sara_member, role=Role.OPERATOR, ad_account=main
+        )
+        bc_actions.assign_asset_permission(
+            ben, sunrise, member=tom_member, role=Role.ANALYST, ad_account=promo
+        )
+        for ad_account in (main, promo):
+            bc_actions.link_account_to_ad_account(ben, bakes_link, ad_account)
+    with clock.frozen_at(at(5)):
+        partnership = bc_actions.add_partner(ben, sunrise, partner_id=northwind.pk)
+        share = bc_actions.share_asset_with_partner(
+            ben, partnership, role=Role.OPERATOR, account=accounts["maya.bakes"]
+        )
+        bc_actions.assign_partner_asset(alex, share, member=jo_member, role=Role.ANALYST)
+    with clock.frozen_at(at(30)):
+        # History: Tom left a month ago, so the audit log and the cascade have something to show.
+        bc_actions.remove_member(ben, tom_member, reason="Seasonal contract ended")
+    with clock.frozen_at(at(50)):
+        bc_actions.invite_member(ben, sunrise, email="new.hire@example.com", role=Role.STANDARD)
+        bc_actions.request_account_link(alex, northwind, handle="maya.daily")
+    return Demo(
+        users=users,
+        accounts=accounts,
+        sunrise=sunrise,
+        northwind=northwind,
+        ad_accounts={"main": main, "promo": promo},
+    )

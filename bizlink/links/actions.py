@@ -1,0 +1,287 @@
+"""The only writers of links: create, activate, change role, and end with cascade.
+
+Every function here runs inside the caller's transaction (or opens one) and writes its audit
+rows in that same transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import IntegrityError, connection, transaction
+
+from bizlink.accounts.models import CreatorAccount, User
+from bizlink.audit.models import AuditEvent
+from bizlink.businesses.models import AdAccount, BusinessCenter
+from bizlink.core import clock
+from bizlink.core.errors import InvalidInput
+from bizlink.links import queries
+from bizlink.links.graph import LIVE_SQL, doomed_cte
+from bizlink.links.models import LIVE, Kind, Link, LinkDependency, Status
+
+# An unlink re-checks for dependents created concurrently; this bounds the loop.
+MAX_SWEEPS = 5
+
+
+def link_key(
+    kind: str,
+    business: BusinessCenter,
+    *,
+    user: User | None = None,
+    invited_email: str = "",
+    partner: BusinessCenter | None = None,
+    account: CreatorAccount | None = None,
+    ad_account: AdAccount | None = None,
+) -> str:
+    who = f"u{user.pk}" if user else f"e{invited_email.lower()}"
+    return "|".join(
+        [
+            kind,
+            f"b{business.pk}",
+            f"p{partner.pk if partner else ''}",
+            who,
+            f"a{account.pk if account else ''}",
+            f"d{ad_account.pk if ad_account else ''}",
+        ]
+    )
+
+
+def _audit(link: Link, action: str, actor: User | None, before: str, reason: str = "") -> None:
+    AuditEvent.objects.create(
+        actor=actor,
+        action=action,
+        link=link,
+        link_kind=link.kind,
+        status_before=before,
+        status_after=link.status,
+        reason=reason,
+        business_id=link.business_id,
+        partner_id=link.partner_id,
+        user_id=link.user_id,
+        account_id=link.account_id,
+        ad_account_id=link.ad_account_id,
+        role=link.role,
+    )
+
+
+@transaction.atomic
+def create_link(
+    kind: str,
+    business: BusinessCenter,
+    *,
+    created_by: User | None,
+    status: str = Status.ACTIVE,
+    requires: Iterable[Link] = (),
+    user: User | None = None,
+    invited_email: str = "",
+    partner: BusinessCenter | None = None,
+    account: CreatorAccount | None = None,
+    ad_account: AdAccount | None = None,
+    role: str = "",
+    finance_role: str = "",
+    expires_at: object = None,
+    duplicate_message: str = "That access already exists.",
+) -> Link:
+    """Create a link whose prerequisites are all active right now (locked until commit)."""
+    required = list(requires)
+    if required:
+        locked = list(
+            Link.objects.select_for_update().filter(id__in=[r.pk for r in required]).order_by("id")
+        )
+        ended = [link for link in locked if link.status != Status.ACTIVE]
+        if ended or len(locked) != len(required):
+            raise InvalidInput(
+                "This access can no longer be granted: "
+                + ", ".join(queries.describe(link) for link in ended)
+                + " is no longer active."
+            )
+    key = link_key(
+        kind,
+        business,
+        user=user,
+        invited_email=invited_email,
+        partner=partner,
+        account=account,
+        ad_account=ad_account,
+    )
+    now = clock.now()
+    try:
+        with transaction.atomic():
+            link = Link.objects.create(
+                kind=kind,
+                status=status,
+                key=key,
+                user=user,
+                invited_email=invited_email.lower(),
+                business=business,
+                partner=partner,
+                account=account,
+                ad_account=ad_account,
+                role=role,
+                finance_role=finance_role,
+                created_by=created_by,
+                created_at=now,
+                activated_at=now if status == Status.ACTIVE else None,
+                expires_at=expires_at,
+            )
+    except IntegrityError as exc:
+        if Link.objects.filter(key=key, status__in=LIVE).exists():
+            raise InvalidInput(duplicate_message) from exc
+        raise
+    LinkDependency.objects.bulk_create(
+        [LinkDependency(link=link, requires=r) for r in {r.pk: r for r in required}.values()]
+    )
+    _audit(link, "link.created", created_by, before="")
+    return link
+
+
+@transaction.atomic
+def activate_link(link: Link, actor: User) -> Link:
+    """PENDING -> ACTIVE (an invitation accepted, a link request approved)."""
+    locked = Link.objects.select_for_update().get(pk=link.pk)
+    if locked.status != Status.PENDING:
+        raise InvalidInput(f"This request is {locked.get_status_display().lower()}, not pending.")
+    dead = locked.requires.exclude(status=Status.ACTIVE)
+    if dead.exists():
+        raise InvalidInput("This request can no longer be accepted: what it relied on has ended.")
+    locked.status = Status.ACTIVE
+    locked.activated_at = clock.now()
+    locked.save(update_fields=["status", "activated_at"])
+    _audit(locked, "link.activated", actor, before=Status.PENDING)
+    return locked
+
+
+@transaction.atomic
+def change_role(link: Link, *, role: str, finance_role: str | None, actor: User) -> Link:
+    locked = Link.objects.select_for_update().get(pk=link.pk)
+    if locked.status not in LIVE:
+        raise InvalidInput("This access has ended; its role can no longer change.")
+    before = locked.role
+    locked.role = role
+    if finance_role is not None:
+        locked.finance_role = finance_role
+    locked.save(update_fields=["role", "finance_role"])
+    _audit(locked, "link.role_changed", actor, before=locked.status, reason=f"{before} -> {role}")
+    return locked
+
+
+@dataclass(frozen=True)
+class Ended:
+    """What an unlink actually ended: read back from the audit rows it wrote."""
+
+    change_id: uuid.UUID
+    count: int
+
+    def impact(self) -> queries.Impact:
+        return queries.summarize(queries.ended_in_change(self.change_id))
+
+
+def _param(model: type, field: str, value: object) -> object:
+    return model._meta.get_field(field).get_db_prep_value(value, connection)  # type: ignore[attr-defined]
+
+
+@transaction.atomic
+def end_links(
+    root_ids: Sequence[int],
+    *,
+    actor: User | None,
+    reason: str,
+    status: str = Status.REVOKED,
+) -> Ended:
+    """End the given links and everything that depends on them, in one transaction.
+
+    Set-based: one recursive INSERT ... SELECT writes an audit row per ended link and one UPDATE
+    ends exactly the audited links, so the statement count does not depend on how many end.
+    """
+    if status not in (Status.REVOKED, Status.REJECTED, Status.EXPIRED):
+        raise ValueError(f"cannot end a link as {status}")
+    change_id = uuid.uuid4()
+    change_param = _param(AuditEvent, "change_id", change_id)
+    now_param = _param(AuditEvent, "occurred_at", clock.now())
+    actor_id = actor.pk if actor else None
+    cascade_reason = f"Ended with what it depended on: {reason}"[:300]
+    roots = sorted(set(root_ids))
+    # Lock the roots first: a concurrent grant that depends on them waits, then sees them ended.
+    list(Link.objects.select_for_update().filter(id__in=roots).values_list("id", flat=True))
+    first_roots = set(roots)
+    with connection.cursor() as cursor:
+        for _sweep in range(MAX_SWEEPS):
+            if not roots:
+                break
+            root_marks = ", ".join(["%s"] * len(first_roots))
+            is_root = f"l.id IN ({root_marks})"
+            cursor.execute(
+                doomed_cte(len(roots))
+                + f"""
+                INSERT INTO audit_auditevent (
+                    change_id, occurred_at, actor_id, action, link_id, link_kind,
+                    status_before, status_after, reason, business_id, partner_id, user_id,
+                    account_id, ad_account_id, role, is_cascade
+                )
+                SELECT %s, %s, %s, 'link.ended', l.id, l.kind, l.status,
+                    CASE WHEN {is_root} THEN %s ELSE 'REVOKED' END,
+                    CASE WHEN {is_root} THEN %s ELSE %s END,
+                    l.business_id, l.partner_id, l.user_id, l.account_id, l.ad_account_id,
+                    l.role,
+                    CASE WHEN {is_root} THEN FALSE ELSE TRUE END
+                FROM links_link l
+                WHERE l.id IN (SELECT id FROM doomed)
+                  AND l.id NOT IN (
+                      SELECT link_id FROM audit_auditevent
+                      WHERE change_id = %s AND action = 'link.ended'
+                  )
+                """,
+                [
+                    *roots,
+                    change_param,
+                    now_param,
+                    actor_id,
+                    *first_roots,
+                    status,
+                    *first_roots,
+                    reason[:300],
+                    cascade_reason,
+                    *first_roots,
+                    change_param,
+                ],
+            )
+            cursor.execute(
+                f"""
+                UPDATE links_link SET
+                    status = CASE WHEN id IN ({root_marks}) THEN %s ELSE 'REVOKED' END,
+                    end_reason = CASE WHEN id IN ({root_marks}) THEN %s ELSE %s END,
+                    ended_at = %s,
+                    ended_by_id = %s
+                WHERE status IN {LIVE_SQL} AND id IN (
+                    SELECT link_id FROM audit_auditevent
+                    WHERE change_id = %s AND action = 'link.ended'
+                )
+                """,
+                [
+                    *first_roots,
+                    status,
+                    *first_roots,
+                    reason[:300],
+                    cascade_reason,
+                    now_param,
+                    actor_id,
+                    change_param,
+                ],
+            )
+            # A grant committed while we waited for our locks may depend on what just ended.
+            cursor.execute(
+                f"""
+                SELECT DISTINCT dep.link_id FROM links_linkdependency dep
+                JOIN links_link child ON child.id = dep.link_id
+                WHERE child.status IN {LIVE_SQL} AND dep.requires_id IN (
+                    SELECT link_id FROM audit_auditevent
+                    WHERE change_id = %s AND action = 'link.ended'
+                )
+                """,
+                [change_param],
+            )
+            roots = sorted(row[0] for row in cursor.fetchall())
+    total = AuditEvent.objects.filter(change_id=change_id, action="link.ended").count()
+    return Ended(change_id=change_id, count=total)

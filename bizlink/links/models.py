@@ -1,0 +1,203 @@
+"""Access edges ("links"): every way a person, business or partner reaches something.
+
+One table for every kind of edge, so ending, cascading, auditing and "who has access" work the
+same way for all of them. Links are ended, never deleted. A link that depends on another
+(a member's permission on an account depends on the membership *and* on the account's link to
+the Business Center) records that in `LinkDependency`; ending a link ends its dependents.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from bizlink.core import clock
+
+
+class Kind(models.TextChoices):
+    MEMBERSHIP = "MEMBERSHIP", "Business Center membership"
+    ACCOUNT_BC = "ACCOUNT_BC", "TikTok account linked to Business Center"
+    ASSET_PERMISSION = "ASSET_PERMISSION", "Asset permission"
+    PARTNERSHIP = "PARTNERSHIP", "Partnership"
+    PARTNER_SHARE = "PARTNER_SHARE", "Asset shared with partner"
+    ACCOUNT_AD_ACCOUNT = "ACCOUNT_AD_ACCOUNT", "TikTok account linked to ad account"
+
+
+class Status(models.TextChoices):
+    PENDING = "PENDING", "Pending"
+    ACTIVE = "ACTIVE", "Active"
+    REVOKED = "REVOKED", "Revoked"
+    REJECTED = "REJECTED", "Rejected"
+    EXPIRED = "EXPIRED", "Expired"
+
+
+LIVE = (Status.PENDING, Status.ACTIVE)
+
+
+class Role(models.TextChoices):
+    # Business Center roles (memberships).
+    ADMIN = "ADMIN", "Admin"
+    STANDARD = "STANDARD", "Standard"
+    # Asset permissions (and partner share levels).
+    OPERATOR = "OPERATOR", "Operator"
+    ANALYST = "ANALYST", "Analyst"
+
+
+class FinanceRole(models.TextChoices):
+    NONE = "", "None"
+    MANAGER = "FINANCE_MANAGER", "Finance Manager"
+    ANALYST = "FINANCE_ANALYST", "Finance Analyst"
+
+
+MEMBER_ROLES = (Role.ADMIN, Role.STANDARD)
+ASSET_ROLES = (Role.ADMIN, Role.OPERATOR, Role.ANALYST)
+
+
+class Link(models.Model):
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # Identity of the edge while it is live: at most one live link per key.
+    key = models.CharField(max_length=200)
+
+    # Who gains access: a person (memberships, asset permissions) or a partner business.
+    user = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="links"
+    )
+    invited_email = models.EmailField(blank=True)
+    # The Business Center the edge lives in (owner side for partnerships and shares).
+    business = models.ForeignKey(
+        "businesses.BusinessCenter", on_delete=models.PROTECT, related_name="links"
+    )
+    partner = models.ForeignKey(
+        "businesses.BusinessCenter",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="partner_links",
+    )
+    # What is reached.
+    account = models.ForeignKey(
+        "accounts.CreatorAccount",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="links",
+    )
+    ad_account = models.ForeignKey(
+        "businesses.AdAccount",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="links",
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, blank=True)
+    finance_role = models.CharField(
+        max_length=16, choices=FinanceRole.choices, blank=True, default=FinanceRole.NONE
+    )
+
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=clock.now)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=300, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    requires = models.ManyToManyField(
+        "self",
+        through="LinkDependency",
+        through_fields=("link", "requires"),
+        symmetrical=False,
+        related_name="dependents",
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user", "status"], name="link_user_status"),
+            models.Index(fields=["account", "status"], name="link_account_status"),
+            models.Index(fields=["business", "kind", "status"], name="link_bc_kind_status"),
+            models.Index(fields=["ad_account", "status"], name="link_adaccount_status"),
+            models.Index(fields=["partner", "status"], name="link_partner_status"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"], condition=Q(status__in=LIVE), name="one_live_link_per_key"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=LIVE) | Q(ended_at__isnull=True),
+                name="live_link_not_ended",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=Kind.MEMBERSHIP)
+                | (
+                    Q(role__in=MEMBER_ROLES)
+                    & (Q(user__isnull=False) | ~Q(invited_email=""))
+                    & Q(account__isnull=True, ad_account__isnull=True, partner__isnull=True)
+                ),
+                name="membership_shape",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=Kind.ACCOUNT_BC)
+                | Q(account__isnull=False, user__isnull=True, ad_account__isnull=True),
+                name="account_bc_shape",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=Kind.ASSET_PERMISSION)
+                | (
+                    Q(user__isnull=False, role__in=ASSET_ROLES)
+                    & (
+                        Q(account__isnull=False, ad_account__isnull=True)
+                        | Q(account__isnull=True, ad_account__isnull=False)
+                    )
+                ),
+                name="asset_permission_shape",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=Kind.PARTNERSHIP)
+                | Q(partner__isnull=False, account__isnull=True, ad_account__isnull=True),
+                name="partnership_shape",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=Kind.PARTNER_SHARE)
+                | (
+                    Q(partner__isnull=False, role__in=ASSET_ROLES)
+                    & (
+                        Q(account__isnull=False, ad_account__isnull=True)
+                        | Q(account__isnull=True, ad_account__isnull=False)
+                    )
+                ),
+                name="partner_share_shape",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=Kind.ACCOUNT_AD_ACCOUNT)
+                | Q(account__isnull=False, ad_account__isnull=False),
+                name="account_ad_account_shape",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} ({self.status})"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE
+
+
+class LinkDependency(models.Model):
+    """`link` only holds while `requires` holds."""
+
+    link = models.ForeignKey(Link, on_delete=models.PROTECT, related_name="dependency_rows")
+    requires = models.ForeignKey(Link, on_delete=models.PROTECT, related_name="dependent_rows")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["link", "requires"], name="dependency_once"),
+            models.CheckConstraint(
+                condition=~Q(link=models.F("requires")), name="dependency_not_self"
+            ),
+        ]
+        indexes = [models.Index(fields=["requires", "link"], name="dependency_requires")]

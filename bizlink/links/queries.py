@@ -1,0 +1,128 @@
+"""Reads about links: who holds what, and what ending a link would end."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import Count, QuerySet
+from django.db.models.expressions import RawSQL
+
+from bizlink.links.graph import doomed_ids_sql
+from bizlink.links.models import LIVE, Kind, Link, Role, Status
+
+PREVIEW_SAMPLE = 50
+
+
+def live() -> QuerySet[Link]:
+    return Link.objects.filter(status__in=LIVE)
+
+
+def active() -> QuerySet[Link]:
+    return Link.objects.filter(status=Status.ACTIVE)
+
+
+def with_names(qs: QuerySet[Link]) -> QuerySet[Link]:
+    return qs.select_related("user", "business", "partner", "account", "ad_account")
+
+
+def describe(link: Link) -> str:
+    """One line a person understands: who reaches what, and how."""
+    who = link.user.name if link.user else (link.invited_email or "")
+    role = link.get_role_display() if link.role else ""
+    if link.kind == Kind.MEMBERSHIP:
+        return f"{who} ({role}) in {link.business.name}"
+    if link.kind == Kind.ACCOUNT_BC:
+        assert link.account is not None
+        return f"@{link.account.handle} linked to {link.business.name}"
+    if link.kind == Kind.ASSET_PERMISSION:
+        return f"{who}: {role} on {asset_name(link)}"
+    if link.kind == Kind.PARTNERSHIP:
+        assert link.partner is not None
+        return f"{link.partner.name} as partner of {link.business.name}"
+    if link.kind == Kind.PARTNER_SHARE:
+        assert link.partner is not None
+        return f"{link.partner.name}: {role} on {asset_name(link)} (shared by {link.business.name})"
+    if link.kind == Kind.ACCOUNT_AD_ACCOUNT:
+        assert link.account is not None and link.ad_account is not None
+        return f"@{link.account.handle} as identity of ad account {link.ad_account.name}"
+    return str(link)
+
+
+def asset_name(link: Link) -> str:
+    if link.account is not None:
+        return f"@{link.account.handle}"
+    if link.ad_account is not None:
+        return f"ad account {link.ad_account.name}"
+    return "?"
+
+
+# Groups in the order an impact preview shows them; the titles are what users read.
+IMPACT_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
+    ("account_links", "TikTok account links that end", (Kind.ACCOUNT_BC,)),
+    ("people", "People who lose access", (Kind.MEMBERSHIP, Kind.ASSET_PERMISSION)),
+    (
+        "ad_accounts",
+        "Ad accounts no longer reachable through the account",
+        (Kind.ACCOUNT_AD_ACCOUNT,),
+    ),
+    ("partners", "Partner access that ends", (Kind.PARTNERSHIP, Kind.PARTNER_SHARE)),
+]
+
+
+@dataclass
+class ImpactGroup:
+    key: str
+    title: str
+    count: int = 0
+    items: list[str] = field(default_factory=list)
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.items)
+
+
+@dataclass
+class Impact:
+    """What an unlink ends (preview) or ended (result), grouped for people to read."""
+
+    groups: list[ImpactGroup]
+
+    @property
+    def total(self) -> int:
+        return sum(g.count for g in self.groups)
+
+    @property
+    def nonempty_groups(self) -> list[ImpactGroup]:
+        return [g for g in self.groups if g.count]
+
+
+def summarize(links: QuerySet[Link], sample: int = PREVIEW_SAMPLE) -> Impact:
+    """Counts per group plus up to `sample` named rows per group: a fixed number of queries."""
+    counts = dict(links.values_list("kind").annotate(n=Count("id")).order_by())
+    groups = []
+    for key, title, kinds in IMPACT_GROUPS:
+        group = ImpactGroup(key=key, title=title, count=sum(counts.get(k, 0) for k in kinds))
+        if group.count:
+            rows = with_names(links.filter(kind__in=kinds)).order_by("kind", "id")[:sample]
+            group.items = [describe(link) for link in rows]
+        groups.append(group)
+    return Impact(groups=groups)
+
+
+def doomed(root_ids: Sequence[int]) -> QuerySet[Link]:
+    sql, params = doomed_ids_sql(root_ids)
+    return Link.objects.filter(id__in=RawSQL(sql, params))
+
+
+def preview_ending(root_ids: Sequence[int]) -> Impact:
+    """The impact preview: exactly the set `end_links` would end, read without changing it."""
+    return summarize(doomed(root_ids))
+
+
+def ended_in_change(change_id: object) -> QuerySet[Link]:
+    return Link.objects.filter(audit_events__change_id=change_id, audit_events__action="link.ended")
+
+
+def business_admins(business_id: int) -> QuerySet[Link]:
+    return active().filter(kind=Kind.MEMBERSHIP, business_id=business_id, role=Role.ADMIN)

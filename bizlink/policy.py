@@ -1,0 +1,270 @@
+"""The one policy: may this actor do this to that? Allowed, or why not and what to do instead.
+
+Every interface asks here (the web shows the reason and remedy beside a control instead of
+greying it out; the API turns a refusal into its error code). Decisions read live link state and
+are never cached beyond the call, so a check that starts after an unlink commits cannot see the
+removed access.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bizlink.accounts.models import CreatorAccount, User
+from bizlink.businesses.models import AdAccount, BusinessCenter
+from bizlink.core.errors import Refused
+from bizlink.links import queries as link_queries
+from bizlink.links.models import Kind, Link, Role, Status
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str = ""
+    remedy: str = ""
+    # People who can do it instead (for "Ask an admin: ..." and removal requests).
+    ask: tuple[str, ...] = field(default=())
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+ALLOW = Decision(True)
+
+
+def deny(reason: str, remedy: str = "", ask: tuple[str, ...] = ()) -> Decision:
+    return Decision(False, reason, remedy, ask)
+
+
+# --- facts (live reads, one small query each) -------------------------------------------
+
+
+def membership(user: User, business: BusinessCenter | int) -> Link | None:
+    bc_id = business if isinstance(business, int) else business.pk
+    return (
+        link_queries.active()
+        .filter(kind=Kind.MEMBERSHIP, business_id=bc_id, user_id=user.pk)
+        .first()
+    )
+
+
+def is_admin(user: User, business: BusinessCenter | int) -> bool:
+    bc_id = business if isinstance(business, int) else business.pk
+    return (
+        link_queries.active()
+        .filter(kind=Kind.MEMBERSHIP, business_id=bc_id, user_id=user.pk, role=Role.ADMIN)
+        .exists()
+    )
+
+
+def admin_names(business: BusinessCenter | int) -> tuple[str, ...]:
+    bc_id = business if isinstance(business, int) else business.pk
+    return tuple(
+        link_queries.business_admins(bc_id)
+        .select_related("user")
+        .order_by("user__name")
+        .values_list("user__name", flat=True)
+    )
+
+
+def ask_admins(business: BusinessCenter | int, verb_phrase: str) -> tuple[str, tuple[str, ...]]:
+    names = admin_names(business)
+    if not names:
+        return f"Ask a Business Center admin to {verb_phrase}.", names
+    return f"Ask an admin to {verb_phrase}: {', '.join(names)}.", names
+
+
+def has_account_access(user: User, account: CreatorAccount | int) -> bool:
+    """Can this person reach the account through any live path? (Read live, every time.)"""
+    account_id = account if isinstance(account, int) else account.pk
+    if CreatorAccount.objects.filter(pk=account_id, owner_id=user.pk).exists():
+        return True
+    active = link_queries.active()
+    direct = active.filter(kind=Kind.ASSET_PERMISSION, user_id=user.pk, account_id=account_id)
+    via_admin = active.filter(
+        kind=Kind.ACCOUNT_BC,
+        account_id=account_id,
+        business__links__kind=Kind.MEMBERSHIP,
+        business__links__status=Status.ACTIVE,
+        business__links__role=Role.ADMIN,
+        business__links__user_id=user.pk,
+    )
+    via_partner = active.filter(
+        kind=Kind.PARTNER_SHARE,
+        account_id=account_id,
+        partner__links__kind=Kind.MEMBERSHIP,
+        partner__links__status=Status.ACTIVE,
+        partner__links__role=Role.ADMIN,
+        partner__links__user_id=user.pk,
+    )
+    return direct.exists() or via_admin.exists() or via_partner.exists()
+
+
+def has_ad_account_access(user: User, ad_account: AdAccount) -> bool:
+    if is_admin(user, ad_account.business_id):
+        return True
+    return (
+        link_queries.active()
+        .filter(kind=Kind.ASSET_PERMISSION, user_id=user.pk, ad_account_id=ad_account.pk)
+        .exists()
+    )
+
+
+# --- rules ------------------------------------------------------------------------------
+
+
+def _business_view(actor: User, bc: BusinessCenter) -> Decision:
+    if membership(actor, bc):
+        return ALLOW
+    return deny("You are not a member of this Business Center.")
+
+
+def _business_manage(actor: User, bc: BusinessCenter) -> Decision:
+    if is_admin(actor, bc):
+        return ALLOW
+    if not membership(actor, bc):
+        return deny("You are not a member of this Business Center.")
+    remedy, ask = ask_admins(bc, "do this for you")
+    return deny("Only Business Center admins can do this.", remedy, ask)
+
+
+def _member_remove(actor: User, link: Link) -> Decision:
+    if link.kind != Kind.MEMBERSHIP or link.status not in (Status.ACTIVE, Status.PENDING):
+        return deny("This person is no longer a member.")
+    leaving_self = link.user_id == actor.pk
+    if not leaving_self and not is_admin(actor, link.business_id):
+        remedy, ask = ask_admins(link.business_id, "remove this member")
+        return deny("Only Business Center admins can remove members.", remedy, ask)
+    if link.role == Role.ADMIN and link.status == Status.ACTIVE:
+        others = link_queries.business_admins(link.business_id).exclude(pk=link.pk)
+        if not others.exists():
+            return deny(
+                "A Business Center must keep at least one Admin, and this is the last one.",
+                "Make another member an Admin first, then remove this one.",
+            )
+    return ALLOW
+
+
+def _member_change_role(actor: User, link: Link) -> Decision:
+    if not is_admin(actor, link.business_id):
+        remedy, ask = ask_admins(link.business_id, "change roles")
+        return deny("Only Business Center admins can change roles.", remedy, ask)
+    return ALLOW
+
+
+def _asset_permission_remove(actor: User, link: Link) -> Decision:
+    if link.kind != Kind.ASSET_PERMISSION or link.status not in (Status.ACTIVE, Status.PENDING):
+        return deny("This permission has already ended.")
+    if link.user_id == actor.pk:
+        return ALLOW  # anyone may give up their own access
+    if is_admin(actor, link.business_id):
+        return ALLOW
+    if link.account_id and link.account and link.account.owner_id == actor.pk:
+        return ALLOW  # the owner decides who reaches their account
+    remedy, ask = ask_admins(link.business_id, "remove this permission")
+    return deny(
+        "Only Business Center admins or the account's owner can remove other people's access.",
+        remedy,
+        ask,
+    )
+
+
+def _account_link_disconnect(actor: User, link: Link) -> Decision:
+    if link.kind != Kind.ACCOUNT_BC or link.status not in (Status.ACTIVE, Status.PENDING):
+        return deny("This account is no longer linked.")
+    assert link.account is not None
+    if link.account.owner_id == actor.pk:
+        return ALLOW  # the owner's right to leave is unconditional
+    if is_admin(actor, link.business_id):
+        return ALLOW
+    remedy, ask = ask_admins(link.business_id, f"disconnect @{link.account.handle}")
+    return deny(
+        "Only Business Center admins or the account's owner can disconnect this account. "
+        "The account may be managed by a brand or agency.",
+        remedy + " The owner can also remove access from the TikTok app's settings.",
+        ask,
+    )
+
+
+def _account_link_respond(actor: User, link: Link) -> Decision:
+    assert link.account is not None
+    if link.account.owner_id != actor.pk:
+        return deny(
+            f"Only the owner of @{link.account.handle} can approve or reject this request.",
+            "Switch to the account's owner and try again.",
+        )
+    if link.status != Status.PENDING:
+        return deny(f"This request is already {link.get_status_display().lower()}.")
+    return ALLOW
+
+
+def _invitation_respond(actor: User, link: Link) -> Decision:
+    if link.kind != Kind.MEMBERSHIP or link.status != Status.PENDING:
+        return deny("This invitation is no longer open.")
+    if link.invited_email.lower() != actor.email.lower():
+        return deny(
+            f"This invitation was sent to {link.invited_email}.",
+            "Log in with that email address to accept it.",
+        )
+    return ALLOW
+
+
+def _account_view(actor: User, target: tuple[BusinessCenter, CreatorAccount]) -> Decision:
+    bc, account = target
+    if not membership(actor, bc) and account.owner_id != actor.pk:
+        return deny("You are not a member of this Business Center.")
+    if account.owner_id == actor.pk or is_admin(actor, bc):
+        return ALLOW
+    if (
+        link_queries.active()
+        .filter(
+            kind=Kind.ASSET_PERMISSION, business=bc, user_id=actor.pk, account_id=account.pk
+        )
+        .exists()
+    ):
+        return ALLOW
+    remedy, ask = ask_admins(bc, f"give you a permission on @{account.handle}")
+    return deny("You have no permission on this account.", remedy, ask)
+
+
+def _ad_account_view(actor: User, ad_account: AdAccount) -> Decision:
+    if has_ad_account_access(actor, ad_account):
+        return ALLOW
+    remedy, ask = ask_admins(ad_account.business_id, "give you a permission on this ad account")
+    return deny("You have no permission on this ad account.", remedy, ask)
+
+
+RULES: dict[str, Callable[[User, Any], Decision]] = {
+    "business.view": _business_view,
+    "business.manage": _business_manage,
+    "member.invite": _business_manage,
+    "member.remove": _member_remove,
+    "member.change_role": _member_change_role,
+    "asset_permission.assign": _business_manage,
+    "asset_permission.remove": _asset_permission_remove,
+    "account_link.request": _business_manage,
+    "account_link.respond": _account_link_respond,
+    "account_link.disconnect": _account_link_disconnect,
+    "account.view": _account_view,
+    "ad_account.create": _business_manage,
+    "ad_account.view": _ad_account_view,
+    "invitation.respond": _invitation_respond,
+}
+
+
+def decide(actor: User | None, verb: str, target: object) -> Decision:
+    """Answer one question with allowed / reason / remedy. Unknown verbs are refused."""
+    if actor is None or not actor.is_authenticated:
+        return deny("You need to log in first.", "Log in and try again.")
+    rule = RULES.get(verb)
+    if rule is None:
+        return deny(f"Nobody may '{verb}': there is no rule for it.")
+    return rule(actor, target)
+
+
+def require(actor: User | None, verb: str, target: object) -> None:
+    decision = decide(actor, verb, target)
+    if not decision.allowed:
+        raise Refused(decision)
