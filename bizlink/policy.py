@@ -219,9 +219,7 @@ def _account_view(actor: User, target: tuple[BusinessCenter, CreatorAccount]) ->
         return ALLOW
     if (
         link_queries.active()
-        .filter(
-            kind=Kind.ASSET_PERMISSION, business=bc, user_id=actor.pk, account_id=account.pk
-        )
+        .filter(kind=Kind.ASSET_PERMISSION, business=bc, user_id=actor.pk, account_id=account.pk)
         .exists()
     ):
         return ALLOW

@@ -35,7 +35,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=clock.now)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -95,6 +95,9 @@ class Post(models.Model):
     class Meta:
         ordering = ["-posted_at"]
 
+    def __str__(self) -> str:
+        return self.caption
+
 
 class Follower(models.Model):
     """Someone who follows a creator account (kept as rows so 'followers untouched' is testable)."""
@@ -109,3 +112,6 @@ class Follower(models.Model):
                 fields=["account", "follower_handle"], name="follower_once_per_account"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"@{self.follower_handle}"

@@ -261,11 +261,7 @@ def remove_asset_permission(
     """*Permissions* -> *Remove* next to a profile (your own, or anyone's if you are an admin)."""
     permission.refresh_from_db()
     require(actor, "asset_permission.remove", permission)
-    default = (
-        "Removed themselves"
-        if permission.user_id == actor.pk
-        else f"Removed by {actor.name}"
-    )
+    default = "Removed themselves" if permission.user_id == actor.pk else f"Removed by {actor.name}"
     return link_actions.end_links([permission.pk], actor=actor, reason=reason or default)
 
 
@@ -322,9 +318,7 @@ def share_asset_with_partner(
     requires = [partnership]
     if account is not None:
         found = (
-            link_queries.active()
-            .filter(kind=Kind.ACCOUNT_BC, business=bc, account=account)
-            .first()
+            link_queries.active().filter(kind=Kind.ACCOUNT_BC, business=bc, account=account).first()
         )
         if found is None:
             raise InvalidInput(f"@{account.handle} is not linked to {bc.name}.", field="asset")
@@ -343,9 +337,7 @@ def share_asset_with_partner(
 
 
 @transaction.atomic
-def assign_partner_asset(
-    actor: User, share: Link, *, member: Link, role: str
-) -> Link:
+def assign_partner_asset(actor: User, share: Link, *, member: Link, role: str) -> Link:
     """A partner's admin gives one of their own people access to an asset shared with them."""
     assert share.partner is not None
     require(actor, "business.manage", share.partner)

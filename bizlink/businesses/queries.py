@@ -85,8 +85,9 @@ def partners(bc: BusinessCenter) -> QuerySet[Link]:
     )
 
 
-def asset_permissions(bc: BusinessCenter, *, account_id: int | None = None,
-                      ad_account_id: int | None = None) -> QuerySet[Link]:
+def asset_permissions(
+    bc: BusinessCenter, *, account_id: int | None = None, ad_account_id: int | None = None
+) -> QuerySet[Link]:
     """Everyone with a permission on one asset, through this BC or through its partners."""
     qs = Link.objects.filter(kind=Kind.ASSET_PERMISSION, status=Status.ACTIVE)
     if account_id is not None:
@@ -122,7 +123,7 @@ def member_permissions(member: Link) -> QuerySet[Link]:
         Link.objects.filter(
             kind=Kind.ASSET_PERMISSION,
             business_id=member.business_id,
-            user_id=member.user_id,
+            user=member.user,
             status=Status.ACTIVE,
         )
     )

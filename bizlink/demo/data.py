@@ -35,7 +35,10 @@ PEOPLE = [
 LOGINS = [
     ("maya@example.com", "creator: owns @maya.bakes and @maya.daily; Standard in Sunrise Bakery"),
     ("ben@example.com", "Admin of Sunrise Bakery; owns its ad accounts"),
-    ("sara@example.com", "Standard in Sunrise Bakery; Operator on an ad account, Analyst on @maya.bakes"),
+    (
+        "sara@example.com",
+        "Standard in Sunrise Bakery; Operator on an ad account, Analyst on @maya.bakes",
+    ),
     ("alex@example.com", "Admin of Northwind Agency, a partner of Sunrise Bakery"),
     ("olivia@example.com", "outsider: belongs to no business"),
 ]
@@ -72,13 +75,13 @@ def is_loaded() -> bool:
 
 
 def _member(bc: BusinessCenter, user: User) -> Link:
-    return Link.objects.get(
-        kind=Kind.MEMBERSHIP, business=bc, user=user, status=Status.ACTIVE
-    )
+    return Link.objects.get(kind=Kind.MEMBERSHIP, business=bc, user=user, status=Status.ACTIVE)
 
 
 def _account_link(bc: BusinessCenter, account: CreatorAccount) -> Link:
-    return Link.objects.get(kind=Kind.ACCOUNT_BC, business=bc, account=account, status=Status.ACTIVE)
+    return Link.objects.get(
+        kind=Kind.ACCOUNT_BC, business=bc, account=account, status=Status.ACTIVE
+    )
 
 
 def _content(account: CreatorAccount, rng: random.Random, posts: int, followers: int) -> None:
@@ -115,26 +118,32 @@ def load() -> Demo:
     with clock.frozen_at(base):
         accounts = {
             "maya.bakes": account_actions.create_creator_account(
-                users["maya"], handle="maya.bakes", display_name="Maya Bakes",
+                users["maya"],
+                handle="maya.bakes",
+                display_name="Maya Bakes",
                 kind=CreatorAccount.Kind.BUSINESS,
             ),
             "maya.daily": account_actions.create_creator_account(
                 users["maya"], handle="maya.daily", display_name="Maya, day to day"
             ),
             "sunrise.bakery": account_actions.create_creator_account(
-                users["ben"], handle="sunrise.bakery", display_name="Sunrise Bakery",
+                users["ben"],
+                handle="sunrise.bakery",
+                display_name="Sunrise Bakery",
                 kind=CreatorAccount.Kind.BUSINESS,
             ),
             "northwind.agency": account_actions.create_creator_account(
-                users["alex"], handle="northwind.agency", display_name="Northwind Agency",
+                users["alex"],
+                handle="northwind.agency",
+                display_name="Northwind Agency",
                 kind=CreatorAccount.Kind.BUSINESS,
             ),
             "olivia.travels": account_actions.create_creator_account(
                 users["olivia"], handle="olivia.travels", display_name="Olivia Travels"
             ),
         }
-        for (handle, account), (posts, fans) in zip(
-            accounts.items(), [(14, 120), (8, 45), (10, 80), (6, 30), (5, 25)], strict=True
+        for account, (posts, fans) in zip(
+            accounts.values(), [(14, 120), (8, 45), (10, 80), (6, 30), (5, 25)], strict=True
         ):
             _content(account, rng, posts, fans)
         ben, maya, sara, alex = users["ben"], users["maya"], users["sara"], users["alex"]
@@ -161,12 +170,15 @@ def load() -> Demo:
         tom_member = join(sunrise, ben, users["tom"], Role.STANDARD)
         jo_member = join(northwind, alex, users["jo"], Role.STANDARD)
     with clock.frozen_at(at(2)):
-        main = bc_actions.create_ad_account(ben, sunrise, name="Sunrise Main", currency="USD",
-                                            timezone="America/New_York")
-        promo = bc_actions.create_ad_account(ben, sunrise, name="Sunrise Holiday Promo",
-                                             currency="USD", timezone="America/New_York")
-        bc_actions.create_ad_account(alex, northwind, name="Northwind Clients", currency="EUR",
-                                     timezone="Europe/Berlin")
+        main = bc_actions.create_ad_account(
+            ben, sunrise, name="Sunrise Main", currency="USD", timezone="America/New_York"
+        )
+        promo = bc_actions.create_ad_account(
+            ben, sunrise, name="Sunrise Holiday Promo", currency="USD", timezone="America/New_York"
+        )
+        bc_actions.create_ad_account(
+            alex, northwind, name="Northwind Clients", currency="EUR", timezone="Europe/Berlin"
+        )
     with clock.frozen_at(at(3)):
         for handle in ("maya.bakes", "sunrise.bakery"):
             request = bc_actions.request_account_link(ben, sunrise, handle=handle)

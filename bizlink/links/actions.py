@@ -6,9 +6,11 @@ rows in that same transaction.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 
@@ -19,7 +21,7 @@ from bizlink.core import clock
 from bizlink.core.errors import InvalidInput
 from bizlink.links import queries
 from bizlink.links.graph import LIVE_SQL, doomed_cte
-from bizlink.links.models import LIVE, Kind, Link, LinkDependency, Status
+from bizlink.links.models import LIVE, Link, LinkDependency, Status
 
 # An unlink re-checks for dependents created concurrently; this bounds the loop.
 MAX_SWEEPS = 5
@@ -81,7 +83,7 @@ def create_link(
     ad_account: AdAccount | None = None,
     role: str = "",
     finance_role: str = "",
-    expires_at: object = None,
+    expires_at: datetime.datetime | None = None,
     duplicate_message: str = "That access already exists.",
 ) -> Link:
     """Create a link whose prerequisites are all active right now (locked until commit)."""
@@ -178,7 +180,7 @@ class Ended:
         return queries.summarize(queries.ended_in_change(self.change_id))
 
 
-def _param(model: type, field: str, value: object) -> object:
+def _param(model: type, field: str, value: object) -> Any:
     return model._meta.get_field(field).get_db_prep_value(value, connection)  # type: ignore[attr-defined]
 
 

@@ -107,7 +107,7 @@ class Link(models.Model):
     end_reason = models.CharField(max_length=300, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
 
-    requires = models.ManyToManyField(
+    requires: models.ManyToManyField[Link, LinkDependency] = models.ManyToManyField(
         "self",
         through="LinkDependency",
         through_fields=("link", "requires"),
@@ -201,3 +201,6 @@ class LinkDependency(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["requires", "link"], name="dependency_requires")]
+
+    def __str__(self) -> str:
+        return f"link #{self.link_id} requires #{self.requires_id}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -120,7 +121,7 @@ def preview_ending(root_ids: Sequence[int]) -> Impact:
     return summarize(doomed(root_ids))
 
 
-def ended_in_change(change_id: object) -> QuerySet[Link]:
+def ended_in_change(change_id: uuid.UUID) -> QuerySet[Link]:
     return Link.objects.filter(audit_events__change_id=change_id, audit_events__action="link.ended")
 
 

@@ -17,6 +17,6 @@ class Command(BaseCommand):
             self.stdout.write("Loading demo data ...")
             data.load()
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
-        self.stdout.write("\nDemo logins (password for all: %s):" % data.PASSWORD)
+        self.stdout.write(f"\nDemo logins (password for all: {data.PASSWORD}):")
         for email, what in data.LOGINS:
             self.stdout.write(f"  {email:<22} {what}")

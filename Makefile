@@ -1,0 +1,57 @@
+# The two commands a newcomer needs:  `make run`  and  `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
+export DJANGO_SETTINGS_MODULE := bizlink.settings
+
+.PHONY: run test check test-sqlite test-postgres test-browser setup setup-dev migrate demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.runtime $@
+
+setup: $(VENV)/.runtime
+setup-dev: $(VENV)/.dev
+
+migrate: setup
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py load_demo
+
+## run: set up, migrate, load the demo data (once) and serve on 127.0.0.1:$(PORT)
+run: demo
+	@echo "bizlink is serving on http://127.0.0.1:$(PORT)/  (Ctrl+C stops it)"
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+## check: linters, formatter, types and layer rules
+check: setup-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy bizlink tests
+	$(BIN)/lint-imports
+
+## test: everything: checks, the suite on SQLite (with the browser tests) and on PostgreSQL
+test: check test-sqlite test-postgres
+
+test-sqlite: setup-dev
+	bash scripts/ensure-chromium.sh
+	$(BIN)/pytest
+
+test-postgres: setup-dev
+	bash scripts/ensure-postgres.sh "$(PG_TEST_URL)"
+	DATABASE_URL="$(PG_TEST_URL)" $(BIN)/pytest -m "not browser"
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache .hypothesis
