@@ -118,6 +118,13 @@ def identity_links(bc: BusinessCenter, *, account_id: int) -> QuerySet[Link]:
     )
 
 
+def ad_account_identities(ad_account: AdAccount) -> QuerySet[Link]:
+    """Linked TikTok accounts usable as identity in this ad account."""
+    return link_queries.with_names(
+        Link.objects.filter(kind=Kind.ACCOUNT_AD_ACCOUNT, ad_account=ad_account, status__in=LIVE)
+    )
+
+
 def member_permissions(member: Link) -> QuerySet[Link]:
     return link_queries.with_names(
         Link.objects.filter(

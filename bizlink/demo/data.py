@@ -99,7 +99,9 @@ def _content(account: CreatorAccount, rng: random.Random, posts: int, followers:
     Follower.objects.bulk_create(
         Follower(
             account=account,
-            follower_handle=f"fan.{account.handle.replace('.', '_')}.{i:04d}",
+            # Follower handles are capped at 24 characters like every handle (the index comes
+            # first so a cut never makes two followers equal).
+            follower_handle=f"fan{i:04d}.{account.handle.replace('.', '_')}"[:24],
             followed_at=start + dt.timedelta(hours=7 * i),
         )
         for i in range(followers)

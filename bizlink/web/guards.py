@@ -25,4 +25,4 @@ def public(view: F) -> F:
 def signed_in(view: F) -> F:
     wrapped = login_required(view)
     wrapped.access_policy = SIGNED_IN  # type: ignore[attr-defined]
-    return wrapped  # type: ignore[return-value]
+    return wrapped

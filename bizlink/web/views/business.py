@@ -1,0 +1,447 @@
+"""Business Center surface: Assets, Permissions, Disconnect Account, Settings -> People.
+
+Views read with `queries`, load objects with `access` (other tenants' ids are "not found"),
+ask `decide` which controls to offer (and why not), and change state only through `actions`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from bizlink.accounts import queries as account_queries
+from bizlink.accounts.models import User
+from bizlink.businesses import access, actions, queries
+from bizlink.businesses.actions import CURRENCIES
+from bizlink.businesses.models import BusinessCenter
+from bizlink.core.errors import InvalidInput
+from bizlink.links.models import ASSET_ROLES, MEMBER_ROLES, FinanceRole, Link, Role
+from bizlink.policy import Decision, decide, is_admin
+from bizlink.web.guards import signed_in
+from bizlink.web.views.common import confirm_then_act, paginate
+
+ROLE_LABELS = dict(Role.choices)
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _ctx(request: HttpRequest, bc: BusinessCenter, section: str, **extra: Any) -> dict[str, Any]:
+    actor = _actor(request)
+    return {
+        "bc": bc,
+        "section": section,
+        "is_bc_admin": is_admin(actor, bc),
+        "my_businesses": queries.businesses_of(actor),
+        **extra,
+    }
+
+
+def _with_decisions(actor: User, verb: str, links: Any) -> list[tuple[Link, Decision]]:
+    return [(link, decide(actor, verb, link)) for link in links]
+
+
+@signed_in
+def bc_index(request: HttpRequest) -> HttpResponse:
+    """Your Business Centers; with exactly one, go straight to it."""
+    actor = _actor(request)
+    mine = list(queries.businesses_of(actor))
+    if len(mine) == 1 and not request.GET.get("all"):
+        return redirect("web:bc_home", bc_id=mine[0].pk)
+    return render(
+        request,
+        "web/business/index.html",
+        {"businesses": mine, "invitations": queries.pending_invitations(actor)},
+    )
+
+
+@signed_in
+def bc_create(request: HttpRequest) -> HttpResponse:
+    name, error = "", ""
+    if request.method == "POST":
+        name = request.POST.get("name", "")
+        try:
+            bc = actions.create_business_center(_actor(request), name=name)
+        except InvalidInput as exc:
+            error = exc.message
+        else:
+            messages.success(request, f"{bc.name} is ready. You are its Admin.")
+            return redirect("web:bc_home", bc_id=bc.pk)
+    return render(request, "web/business/create.html", {"name": name, "error": error})
+
+
+@signed_in
+def bc_home(request: HttpRequest, bc_id: int) -> HttpResponse:
+    actor = _actor(request)
+    bc = access.business_for(actor, bc_id)
+    return render(
+        request,
+        "web/business/home.html",
+        _ctx(
+            request,
+            bc,
+            "home",
+            member_count=queries.people(bc).count(),
+            account_count=queries.linked_accounts(bc, actor).count(),
+            ad_account_count=queries.ad_accounts(bc, actor).count(),
+            partner_count=queries.partners(bc).count(),
+            shared_with_us=queries.shared_with(bc),
+        ),
+    )
+
+
+# --- Assets -> TikTok Accounts ------------------------------------------------------------
+
+
+@signed_in
+def tiktok_accounts(request: HttpRequest, bc_id: int) -> HttpResponse:
+    actor = _actor(request)
+    bc = access.business_for(actor, bc_id)
+    handle, error = "", ""
+    if request.method == "POST":
+        handle = request.POST.get("handle", "")
+        try:
+            link = actions.request_account_link(actor, bc, handle=handle)
+        except InvalidInput as exc:
+            error = exc.message
+        else:
+            assert link.account is not None
+            messages.success(
+                request,
+                f"Request sent. @{link.account.handle} is linked once its owner approves.",
+            )
+            return redirect("web:bc_tiktok_accounts", bc_id=bc.pk)
+    return render(
+        request,
+        "web/business/tiktok_accounts.html",
+        _ctx(
+            request,
+            bc,
+            "tiktok",
+            page=paginate(request, queries.linked_accounts(bc, actor)),
+            request_decision=decide(actor, "account_link.request", bc),
+            handle=handle,
+            error=error,
+            shared_with_us=queries.shared_with(bc).filter(account__isnull=False),
+        ),
+    )
+
+
+@signed_in
+def tiktok_account(request: HttpRequest, bc_id: int, account_id: int) -> HttpResponse:
+    """An account's page in the Business Center: its *Permissions* and *Disconnect Account*."""
+    actor = _actor(request)
+    bc = access.business_for(actor, bc_id)
+    link = access.account_link_for(actor, bc, account_id)
+    permissions = queries.asset_permissions(bc, account_id=account_id)
+    members = [m for m in queries.people(bc) if m.user_id and m.status == "ACTIVE"]
+    return render(
+        request,
+        "web/business/tiktok_account.html",
+        _ctx(
+            request,
+            bc,
+            "tiktok",
+            link=link,
+            account=link.account,
+            permissions=_with_decisions(actor, "asset_permission.remove", permissions),
+            partner_shares=queries.partner_shares_of(bc, account_id=account_id),
+            identities=queries.identity_links(bc, account_id=account_id),
+            disconnect=decide(actor, "account_link.disconnect", link),
+            assign=decide(actor, "asset_permission.assign", bc),
+            members=members,
+            asset_roles=[(r, ROLE_LABELS[r]) for r in ASSET_ROLES],
+            ad_accounts=queries.ad_accounts(bc, actor),
+            posts=account_queries.recent_posts(link.account, limit=6) if link.account else [],
+        ),
+    )
+
+
+@signed_in
+def tiktok_account_disconnect(request: HttpRequest, bc_id: int, account_id: int) -> HttpResponse:
+    """*Disconnect Account* -> *Confirm*."""
+    actor = _actor(request)
+    bc = access.business_for(actor, bc_id)
+    link = access.account_link_for(actor, bc, account_id)
+    return confirm_then_act(
+        request,
+        preview=lambda: actions.preview_disconnect_account(actor, link),
+        perform=lambda: actions.disconnect_account(actor, link),
+        account=link.account,
+        context=_ctx(
+            request,
+            bc,
+            "tiktok",
+            title="Disconnect Account",
+            headline=f"Disconnect @{link.account.handle if link.account else ''} from {bc.name}?",
+            back=reverse("web:bc_tiktok_account", args=[bc.pk, account_id]),
+        ),
+    )
+
+
+@signed_in
+@require_POST
+def tiktok_account_assign(request: HttpRequest, bc_id: int, account_id: int) -> HttpResponse:
+    actor = _actor(request)
+    bc = access.business_for(actor, bc_id)
+    link = access.account_link_for(actor, bc, account_id)
+    try:
+        member = access.member_for(actor, bc, int(request.POST.get("member") or 0))
+        perm = actions.assign_asset_permission(
+            actor, bc, member=member, role=request.POST.get("role", ""), account=link.account
+        )
+        messages.success(
+            request, f"{perm.user} now has {perm.get_role_display()} on @{perm.account}."
+        )
+    except InvalidInput as exc:
+        messages.error(request, exc.message)
+    return redirect("web:bc_tiktok_account", bc_id=bc.pk, account_id=account_id)
+
+
+@signed_in
+@require_POST
+def tiktok_account_link_ad_account(
+    request: HttpRequest, bc_id: int, account_id: int
+) -> HttpResponse:
+    actor = _actor(request)
+    bc = access.business_for(actor, bc_id)
+    link = access.account_link_for(actor, bc, account_id)
+    try:
+        ad_account = access.ad_account_for(actor, bc, int(request.POST.get("ad_account") or 0))
+        actions.link_account_to_ad_account(actor, link, ad_account)
+        messages.success(request, f"@{link.account} can now be used as identity in {ad_account}.")
+    except InvalidInput as exc:
+        messages.error(request, exc.message)
+    return redirect("web:bc_tiktok_account", bc_id=bc.pk, account_id=account_id)
+
+
+def _remove_permission(
+    request: HttpRequest, bc: BusinessCenter, permission_id: int, back: str
+) -> HttpResponse:
+    """*Permissions* -> *Remove* (next to your profile, or anyone's for an admin) -> *Confirm*."""
+    actor = _actor(request)
+    permission = access.permission_for(actor, bc, permission_id)
+    yourself = permission.user_id == actor.pk
+    asset = f"@{permission.account.handle}" if permission.account else str(permission.ad_account)
+    return confirm_then_act(
+        request,
+        preview=lambda: actions.preview_remove_asset_permission(actor, permission),
+        perform=lambda: actions.remove_asset_permission(actor, permission),
+        account=permission.account,
+        context=_ctx(
+            request,
+            bc,
+            "tiktok" if permission.account else "ad",
+            title="Remove",
+            headline=(
+                f"Remove yourself from {asset}?"
+                if yourself
+                else f"Remove {permission.user} from {asset}?"
+            ),
+            back=back,
+        ),
+    )
+
+
+@signed_in
+def tiktok_permission_remove(
+    request: HttpRequest, bc_id: int, account_id: int, permission_id: int
+) -> HttpResponse:
+    bc = access.business_for(_actor(request), bc_id)
+    access.account_link_for(_actor(request), bc, account_id)
+    back = reverse("web:bc_tiktok_account", args=[bc.pk, account_id])
+    return _remove_permission(request, bc, permission_id, back)
+
+
+# --- Assets -> Ad Accounts ----------------------------------------------------------------
+
+
+@signed_in
+def ad_accounts(request: HttpRequest, bc_id: int) -> HttpResponse:
+    actor = _actor(request)
+    bc = access.business_for(actor, bc_id)
+    values = {"name": "", "currency": "USD", "timezone": "UTC"}
+    error = ""
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "") for k in values}
+        try:
+            ad = actions.create_ad_account(actor, bc, **values)
+        except InvalidInput as exc:
+            error = exc.message
+        else:
+            messages.success(request, f"Ad account {ad.name} created.")
+            return redirect("web:bc_ad_accounts", bc_id=bc.pk)
+    return render(
+        request,
+        "web/business/ad_accounts.html",
+        _ctx(
+            request,
+            bc,
+            "ad",
+            page=paginate(request, queries.ad_accounts(bc, actor)),
+            create=decide(actor, "ad_account.create", bc),
+            values=values,
+            error=error,
+            currencies=CURRENCIES,
+        ),
+    )
+
+
+@signed_in
+def ad_account(request: HttpRequest, bc_id: int, ad_account_id: int) -> HttpResponse:
+    actor = _actor(request)
+    bc = access.business_for(actor, bc_id)
+    ad = access.ad_account_for(actor, bc, ad_account_id)
+    permissions = queries.asset_permissions(bc, ad_account_id=ad.pk)
+    members = [m for m in queries.people(bc) if m.user_id and m.status == "ACTIVE"]
+    return render(
+        request,
+        "web/business/ad_account.html",
+        _ctx(
+            request,
+            bc,
+            "ad",
+            ad=ad,
+            permissions=_with_decisions(actor, "asset_permission.remove", permissions),
+            identities=queries.ad_account_identities(ad),
+            assign=decide(actor, "asset_permission.assign", bc),
+            members=members,
+            asset_roles=[(r, ROLE_LABELS[r]) for r in ASSET_ROLES],
+        ),
+    )
+
+
+@signed_in
+@require_POST
+def ad_account_assign(request: HttpRequest, bc_id: int, ad_account_id: int) -> HttpResponse:
+    actor = _actor(request)
+    bc = access.business_for(actor, bc_id)
+    ad = access.ad_account_for(actor, bc, ad_account_id)
+    try:
+        member = access.member_for(actor, bc, int(request.POST.get("member") or 0))
+        perm = actions.assign_asset_permission(
+            actor, bc, member=member, role=request.POST.get("role", ""), ad_account=ad
+        )
+        messages.success(request, f"{perm.user} now has {perm.get_role_display()} on {ad}.")
+    except InvalidInput as exc:
+        messages.error(request, exc.message)
+    return redirect("web:bc_ad_account", bc_id=bc.pk, ad_account_id=ad.pk)
+
+
+@signed_in
+def ad_permission_remove(
+    request: HttpRequest, bc_id: int, ad_account_id: int, permission_id: int
+) -> HttpResponse:
+    bc = access.business_for(_actor(request), bc_id)
+    access.ad_account_for(_actor(request), bc, ad_account_id)
+    back = reverse("web:bc_ad_account", args=[bc.pk, ad_account_id])
+    return _remove_permission(request, bc, permission_id, back)
+
+
+# --- Settings -> People -------------------------------------------------------------------
+
+
+@signed_in
+def people(request: HttpRequest, bc_id: int) -> HttpResponse:
+    actor = _actor(request)
+    bc = access.business_for(actor, bc_id)
+    values = {"email": "", "role": Role.STANDARD, "finance_role": ""}
+    error = ""
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "") for k in values}
+        try:
+            invite = actions.invite_member(actor, bc, **values)
+        except InvalidInput as exc:
+            error = exc.message
+        else:
+            messages.success(
+                request, f"Invitation sent to {invite.invited_email}. It is pending until accepted."
+            )
+            return redirect("web:bc_people", bc_id=bc.pk)
+    page = paginate(request, queries.people(bc))
+    return render(
+        request,
+        "web/business/people.html",
+        _ctx(
+            request,
+            bc,
+            "people",
+            page=page,
+            rows=_with_decisions(actor, "member.remove", page.object_list),
+            invite=decide(actor, "member.invite", bc),
+            change_role=decide(actor, "business.manage", bc),
+            values=values,
+            error=error,
+            member_roles=[(r, ROLE_LABELS[r]) for r in MEMBER_ROLES],
+            finance_roles=FinanceRole.choices,
+        ),
+    )
+
+
+@signed_in
+def person_remove(request: HttpRequest, bc_id: int, member_id: int) -> HttpResponse:
+    """*Settings* -> *People* -> *Remove* -> *Confirm*."""
+    actor = _actor(request)
+    bc = access.business_for(actor, bc_id)
+    member = access.member_for(actor, bc, member_id)
+    who = member.user.name if member.user else member.invited_email
+    return confirm_then_act(
+        request,
+        preview=lambda: actions.preview_remove_member(actor, member),
+        perform=lambda: actions.remove_member(actor, member),
+        account=None,
+        context=_ctx(
+            request,
+            bc,
+            "people",
+            title="Remove",
+            headline=(
+                f"Leave {bc.name}?"
+                if member.user_id == actor.pk
+                else f"Remove {who} from {bc.name}?"
+            ),
+            back=reverse("web:bc_people", args=[bc.pk]),
+        ),
+    )
+
+
+@signed_in
+@require_POST
+def person_role(request: HttpRequest, bc_id: int, member_id: int) -> HttpResponse:
+    actor = _actor(request)
+    bc = access.business_for(actor, bc_id)
+    member = access.member_for(actor, bc, member_id)
+    try:
+        actions.change_member_role(
+            actor,
+            member,
+            role=request.POST.get("role", ""),
+            finance_role=request.POST.get("finance_role", ""),
+        )
+        messages.success(request, f"Role updated for {member.user or member.invited_email}.")
+    except InvalidInput as exc:
+        messages.error(request, exc.message)
+    return redirect("web:bc_people", bc_id=bc.pk)
+
+
+@signed_in
+def partners(request: HttpRequest, bc_id: int) -> HttpResponse:
+    actor = _actor(request)
+    bc = access.business_for(actor, bc_id)
+    return render(
+        request,
+        "web/business/partners.html",
+        _ctx(
+            request,
+            bc,
+            "partners",
+            partners=queries.partners(bc),
+            shared_with_us=queries.shared_with(bc),
+        ),
+    )

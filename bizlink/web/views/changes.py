@@ -1,0 +1,35 @@
+"""The result page after any unlink: what actually ended, read back from the audit log."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from bizlink.accounts.models import CreatorAccount
+from bizlink.audit import queries as audit_queries
+from bizlink.links import queries as link_queries
+from bizlink.web.guards import signed_in
+from bizlink.web.views.common import untouched
+
+
+@signed_in
+def change_result(request: HttpRequest, change_id: uuid.UUID) -> HttpResponse:
+    events = audit_queries.change_events(request.user, change_id)  # type: ignore[arg-type]
+    root = events.filter(is_cascade=False).select_related("link", "link__business").first()
+    impact = link_queries.summarize(link_queries.ended_in_change(change_id))
+    account = None
+    if root is not None and root.account_id:
+        account = CreatorAccount.objects.filter(pk=root.account_id).first()
+    return render(
+        request,
+        "web/change_result.html",
+        {
+            "impact": impact,
+            "root": root,
+            "account": account,
+            "untouched": untouched(account),
+            "when": events.values_list("occurred_at", flat=True).first(),
+        },
+    )

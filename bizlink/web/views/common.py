@@ -1,0 +1,74 @@
+"""Helpers shared by views: pagination, the confirm-then-act pattern, messages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from bizlink.accounts.models import CreatorAccount
+from bizlink.core.errors import InvalidInput
+from bizlink.links.actions import Ended
+from bizlink.links.queries import Impact
+
+PAGE_SIZE = 25
+
+
+def paginate(
+    request: HttpRequest, items: QuerySet[Any] | Sequence[Any], size: int = PAGE_SIZE
+) -> Page:
+    return Paginator(items, size).get_page(request.GET.get("page"))
+
+
+def safe_next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def confirm_then_act(
+    request: HttpRequest,
+    *,
+    preview: Callable[[], Impact],
+    perform: Callable[[], Ended],
+    context: dict[str, Any],
+    account: CreatorAccount | None,
+) -> HttpResponse:
+    """GET shows the impact preview; POST performs the same change and shows what ended.
+
+    Preview and action run the same policy check and the same dependency walk, so a refusal
+    shows reason and remedy on either step and the preview never promises something different.
+    """
+    if request.method == "POST":
+        try:
+            ended = perform()
+        except InvalidInput as exc:
+            messages.error(request, exc.message)
+            return redirect(request.path)
+        return redirect(reverse("web:change_result", args=[ended.change_id]))
+    impact = preview()
+    return render(
+        request,
+        "web/confirm_unlink.html",
+        {**context, "impact": impact, "account": account, "untouched": untouched(account)},
+    )
+
+
+def untouched(account: CreatorAccount | None) -> dict[str, Any] | None:
+    if account is None:
+        return None
+    return {
+        "account": account,
+        "posts": account.posts.count(),
+        "followers": account.followers.count(),
+    }
