@@ -17,5 +17,13 @@ def recent_posts(account: CreatorAccount, limit: int = 6) -> QuerySet[Post]:
     return account.posts.all()[:limit]
 
 
+ACCOUNT_KINDS = CreatorAccount.Kind.choices
+DEFAULT_KIND = CreatorAccount.Kind.PERSONAL.value
+
+
+def account_by_id(account_id: int) -> CreatorAccount | None:
+    return CreatorAccount.objects.filter(pk=account_id).first()
+
+
 def find_account_by_handle(handle: str) -> CreatorAccount | None:
     return CreatorAccount.objects.filter(handle=handle.strip().lstrip("@").lower()).first()

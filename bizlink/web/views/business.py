@@ -6,7 +6,7 @@ ask `decide` which controls to offer (and why not), and change state only throug
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -15,15 +15,18 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from bizlink.accounts import queries as account_queries
-from bizlink.accounts.models import User
 from bizlink.businesses import access, actions, queries
 from bizlink.businesses.actions import CURRENCIES
-from bizlink.businesses.models import BusinessCenter
 from bizlink.core.errors import InvalidInput
-from bizlink.links.models import ASSET_ROLES, MEMBER_ROLES, FinanceRole, Link, Role
+from bizlink.links.enums import ASSET_ROLES, MEMBER_ROLES, FinanceRole, Role
 from bizlink.policy import Decision, decide, is_admin
 from bizlink.web.guards import signed_in
 from bizlink.web.views.common import confirm_then_act, paginate
+
+if TYPE_CHECKING:
+    from bizlink.accounts.models import User
+    from bizlink.businesses.models import BusinessCenter
+    from bizlink.links.models import Link
 
 ROLE_LABELS = dict(Role.choices)
 

@@ -7,7 +7,7 @@ import uuid
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from bizlink.accounts.models import CreatorAccount
+from bizlink.accounts import queries as account_queries
 from bizlink.audit import queries as audit_queries
 from bizlink.links import queries as link_queries
 from bizlink.web.guards import signed_in
@@ -21,7 +21,7 @@ def change_result(request: HttpRequest, change_id: uuid.UUID) -> HttpResponse:
     impact = link_queries.summarize(link_queries.ended_in_change(change_id))
     account = None
     if root is not None and root.account_id:
-        account = CreatorAccount.objects.filter(pk=root.account_id).first()
+        account = account_queries.account_by_id(root.account_id)
     return render(
         request,
         "web/change_result.html",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
@@ -13,10 +13,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from bizlink.accounts.models import CreatorAccount
 from bizlink.core.errors import InvalidInput
 from bizlink.links.actions import Ended
 from bizlink.links.queries import Impact
+
+if TYPE_CHECKING:
+    from bizlink.accounts.models import CreatorAccount
 
 PAGE_SIZE = 25
 

@@ -10,7 +10,6 @@ from django.views.decorators.http import require_POST
 from bizlink.accounts import access as account_access
 from bizlink.accounts import actions as account_actions
 from bizlink.accounts import queries as account_queries
-from bizlink.accounts.models import CreatorAccount
 from bizlink.businesses import access as bc_access
 from bizlink.businesses import actions as bc_actions
 from bizlink.businesses import queries as bc_queries
@@ -53,7 +52,7 @@ def switch_account(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 def my_accounts(request: HttpRequest) -> HttpResponse:
-    values = {"handle": "", "display_name": "", "kind": CreatorAccount.Kind.PERSONAL}
+    values = {"handle": "", "display_name": "", "kind": account_queries.DEFAULT_KIND}
     error, field = "", ""
     if request.method == "POST":
         values = {k: request.POST.get(k, "") for k in values}
@@ -78,7 +77,7 @@ def my_accounts(request: HttpRequest) -> HttpResponse:
             "values": values,
             "error": error,
             "field": field,
-            "kinds": CreatorAccount.Kind.choices,
+            "kinds": account_queries.ACCOUNT_KINDS,
         },
     )
 
