@@ -134,11 +134,11 @@ def _member_remove(actor: User, link: Link) -> Decision:
     if link.kind != Kind.MEMBERSHIP or link.status not in (Status.ACTIVE, Status.PENDING):
         return deny("This person is no longer a member.")
     leaving_self = link.user_id == actor.pk
-    if not leaving_self and not is_admin(actor, link.business_id):
-        remedy, ask = ask_admins(link.business_id, "remove this member")
+    if not leaving_self and not is_admin(actor, link.bc_id):
+        remedy, ask = ask_admins(link.bc_id, "remove this member")
         return deny("Only Business Center admins can remove members.", remedy, ask)
     if link.role == Role.ADMIN and link.status == Status.ACTIVE:
-        others = link_queries.business_admins(link.business_id).exclude(pk=link.pk)
+        others = link_queries.business_admins(link.bc_id).exclude(pk=link.pk)
         if not others.exists():
             return deny(
                 "A Business Center must keep at least one Admin, and this is the last one.",
@@ -148,8 +148,8 @@ def _member_remove(actor: User, link: Link) -> Decision:
 
 
 def _member_change_role(actor: User, link: Link) -> Decision:
-    if not is_admin(actor, link.business_id):
-        remedy, ask = ask_admins(link.business_id, "change roles")
+    if not is_admin(actor, link.bc_id):
+        remedy, ask = ask_admins(link.bc_id, "change roles")
         return deny("Only Business Center admins can change roles.", remedy, ask)
     return ALLOW
 
@@ -159,11 +159,11 @@ def _asset_permission_remove(actor: User, link: Link) -> Decision:
         return deny("This permission has already ended.")
     if link.user_id == actor.pk:
         return ALLOW  # anyone may give up their own access
-    if is_admin(actor, link.business_id):
+    if is_admin(actor, link.bc_id):
         return ALLOW
     if link.account_id and link.account and link.account.owner_id == actor.pk:
         return ALLOW  # the owner decides who reaches their account
-    remedy, ask = ask_admins(link.business_id, "remove this permission")
+    remedy, ask = ask_admins(link.bc_id, "remove this permission")
     return deny(
         "Only Business Center admins or the account's owner can remove other people's access.",
         remedy,
@@ -177,9 +177,9 @@ def _account_link_disconnect(actor: User, link: Link) -> Decision:
     assert link.account is not None
     if link.account.owner_id == actor.pk:
         return ALLOW  # the owner's right to leave is unconditional
-    if is_admin(actor, link.business_id):
+    if is_admin(actor, link.bc_id):
         return ALLOW
-    remedy, ask = ask_admins(link.business_id, f"disconnect @{link.account.handle}")
+    remedy, ask = ask_admins(link.bc_id, f"disconnect @{link.account.handle}")
     return deny(
         "Only Business Center admins or the account's owner can disconnect this account. "
         "The account may be managed by a brand or agency.",
@@ -234,6 +234,23 @@ def _ad_account_view(actor: User, ad_account: AdAccount) -> Decision:
     return deny("You have no permission on this ad account.", remedy, ask)
 
 
+def _owner_only(actor: User, account: CreatorAccount) -> Decision:
+    if account.owner_id == actor.pk:
+        return ALLOW
+    return deny(
+        f"Only the owner of @{account.handle} can do this.",
+        "Switch to the account's owner and try again.",
+    )
+
+
+def _app_grant_remove(actor: User, link: Link) -> Decision:
+    if link.kind != Kind.APP_GRANT or link.status != Status.ACTIVE:
+        return deny("This app no longer has access.")
+    assert link.account is not None
+    # The owner's right to leave is unconditional: no Business Center role is consulted.
+    return _owner_only(actor, link.account)
+
+
 RULES: dict[str, Callable[[User, Any], Decision]] = {
     "business.view": _business_view,
     "business.manage": _business_manage,
@@ -249,6 +266,9 @@ RULES: dict[str, Callable[[User, Any], Decision]] = {
     "ad_account.create": _business_manage,
     "ad_account.view": _ad_account_view,
     "invitation.respond": _invitation_respond,
+    "app_grant.create": _owner_only,
+    "app_grant.remove": _app_grant_remove,
+    "account.manage_blocks": _owner_only,
 }
 
 

@@ -38,11 +38,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "oauth2_provider",
+    "django_tasks",
+    "django_tasks_db",
     "bizlink.core",
     "bizlink.accounts",
     "bizlink.businesses",
     "bizlink.links",
     "bizlink.audit",
+    "bizlink.connected_apps",
     "bizlink.web",
     "bizlink.cli",
 ]
@@ -153,3 +157,10 @@ LOGGING = {
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "bizlink <noreply@bizlink.local>")
+
+# --- OAuth 2.0 provider (connected apps) --------------------------------------------------
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"

@@ -33,6 +33,7 @@ class AuditEvent(models.Model):
     user_id = models.BigIntegerField(null=True, blank=True)
     account_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     ad_account_id = models.BigIntegerField(null=True, blank=True)
+    app_id = models.BigIntegerField(null=True, blank=True)
     role = models.CharField(max_length=10, blank=True)
     is_cascade = models.BooleanField(default=False)
 

@@ -7,6 +7,7 @@ so ids of other tenants reveal nothing.
 from __future__ import annotations
 
 from bizlink.accounts.models import User
+from bizlink.businesses import queries
 from bizlink.businesses.models import AdAccount, BusinessCenter
 from bizlink.core.errors import NotFound
 from bizlink.links.models import LIVE, Kind, Link
@@ -51,12 +52,17 @@ def ad_account_for(actor: User, bc: BusinessCenter, ad_account_id: int) -> AdAcc
     return ad_account
 
 
-def permission_for(actor: User, bc: BusinessCenter, link_id: int) -> Link:
-    link = (
-        Link.objects.select_related("user", "account", "ad_account", "business")
-        .filter(pk=link_id, kind=Kind.ASSET_PERMISSION, status__in=LIVE)
-        .first()
-    )
+def permission_for(
+    actor: User,
+    bc: BusinessCenter,
+    link_id: int,
+    *,
+    account_id: int | None = None,
+    ad_account_id: int | None = None,
+) -> Link:
+    """A permission on the asset in the URL, as listed on that asset's page in this BC."""
+    candidates = queries.asset_permissions(bc, account_id=account_id, ad_account_id=ad_account_id)
+    link = candidates.filter(pk=link_id).first() if (account_id or ad_account_id) else None
     if link is None:
         raise NotFound("No such permission.")
     return link

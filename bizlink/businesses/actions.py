@@ -12,6 +12,9 @@ from django.db import transaction
 
 from bizlink.accounts.models import CreatorAccount, User
 from bizlink.businesses.models import AdAccount, BusinessCenter
+from bizlink.connected_apps import actions as app_actions
+from bizlink.connected_apps import queries as app_queries
+from bizlink.connected_apps.models import BUSINESS_CENTER, TIKTOK_FOR_BUSINESS
 from bizlink.core.errors import InvalidInput
 from bizlink.links import actions as link_actions
 from bizlink.links import queries as link_queries
@@ -79,10 +82,10 @@ def invite_member(
 @transaction.atomic
 def accept_invitation(actor: User, invitation: Link) -> Link:
     require(actor, "invitation.respond", invitation)
-    if membership(actor, invitation.business):
+    if membership(actor, invitation.bc):
         raise InvalidInput("You are already a member of this Business Center.")
     invitation.user = actor
-    invitation.key = link_actions.link_key(Kind.MEMBERSHIP, invitation.business, user=actor)
+    invitation.key = link_actions.link_key(Kind.MEMBERSHIP, invitation.bc, user=actor)
     invitation.save(update_fields=["user", "key"])
     return link_actions.activate_link(invitation, actor)
 
@@ -100,7 +103,7 @@ def change_member_role(actor: User, member: Link, *, role: str, finance_role: st
     require(actor, "member.change_role", member)
     _check_roles(role, finance_role)
     if member.role == Role.ADMIN and role != Role.ADMIN:
-        others = link_queries.business_admins(member.business_id).exclude(pk=member.pk)
+        others = link_queries.business_admins(member.bc_id).exclude(pk=member.pk)
         if not others.select_for_update().exists():
             raise InvalidInput(
                 "A Business Center must keep at least one Admin. Make someone else an Admin first."
@@ -117,7 +120,7 @@ def preview_remove_member(actor: User, member: Link) -> link_queries.Impact:
 def remove_member(actor: User, member: Link, *, reason: str = "") -> link_actions.Ended:
     """Settings -> People -> Remove: ends the membership and every permission it carried."""
     # Lock every admin row so two admins cannot remove each other at the same moment.
-    list(link_queries.business_admins(member.business_id).select_for_update())
+    list(link_queries.business_admins(member.bc_id).select_for_update())
     member.refresh_from_db()
     require(actor, "member.remove", member)
     who = member.user.name if member.user else member.invited_email
@@ -162,6 +165,10 @@ def request_account_link(actor: User, bc: BusinessCenter, *, handle: str) -> Lin
     target = account.first()
     if target is None:
         raise InvalidInput(f"No TikTok account @{handle.strip().lstrip('@')} exists.", "handle")
+    if app_queries.is_business_blocked(target, bc.pk):
+        raise InvalidInput(
+            f"The owner of @{target.handle} has blocked requests from {bc.name}.", "handle"
+        )
     return link_actions.create_link(
         Kind.ACCOUNT_BC,
         bc,
@@ -174,7 +181,16 @@ def request_account_link(actor: User, bc: BusinessCenter, *, handle: str) -> Lin
 
 @transaction.atomic
 def approve_account_link(actor: User, request: Link) -> Link:
+    """The owner's fresh consent: grants Business Center and TikTok for Business for the account.
+
+    The link then depends on the Business Center grant, so removing that app in the owner's
+    *Active apps* ends the link (and everything through it).
+    """
     require(actor, "account_link.respond", request)
+    assert request.account is not None
+    bc_grant = app_actions.grant_first_party(actor, request.account, BUSINESS_CENTER)
+    app_actions.grant_first_party(actor, request.account, TIKTOK_FOR_BUSINESS)
+    link_actions.add_requirement(request, bc_grant)
     return link_actions.activate_link(request, actor)
 
 
@@ -268,15 +284,25 @@ def remove_asset_permission(
 @transaction.atomic
 def link_account_to_ad_account(actor: User, account_link: Link, ad_account: AdAccount) -> Link:
     """Authorize a linked TikTok account as an identity of one of the BC's ad accounts."""
-    require(actor, "business.manage", account_link.business)
+    require(actor, "business.manage", account_link.bc)
     if ad_account.business_id != account_link.business_id:
         raise InvalidInput("That ad account belongs to another Business Center.", "ad_account")
+    assert account_link.account is not None
+    tfb = app_queries.live_grant(
+        account_link.account, app_queries.first_party_app(TIKTOK_FOR_BUSINESS)
+    )
+    if tfb is None or tfb.status != Status.ACTIVE:
+        raise InvalidInput(
+            f"The owner of @{account_link.account.handle} has removed TikTok for Business. "
+            "They must approve a new link request before the account can be an ad identity.",
+            "ad_account",
+        )
     return link_actions.create_link(
         Kind.ACCOUNT_AD_ACCOUNT,
-        account_link.business,
+        account_link.bc,
         account=account_link.account,
         ad_account=ad_account,
-        requires=[account_link],
+        requires=[account_link, tfb],
         created_by=actor,
         duplicate_message="That account is already linked to this ad account.",
     )
@@ -311,10 +337,14 @@ def share_asset_with_partner(
     account: CreatorAccount | None = None,
     ad_account: AdAccount | None = None,
 ) -> Link:
-    bc = partnership.business
+    bc = partnership.bc
     require(actor, "business.manage", bc)
     if role not in ASSET_ROLES:
         raise InvalidInput("Choose Admin, Operator or Analyst.", field="role")
+    if (account is None) == (ad_account is None):
+        raise InvalidInput("Choose one asset.", field="asset")
+    if ad_account is not None and ad_account.business_id != bc.pk:
+        raise InvalidInput("That ad account belongs to another Business Center.", field="asset")
     requires = [partnership]
     if account is not None:
         found = (
@@ -341,10 +371,19 @@ def assign_partner_asset(actor: User, share: Link, *, member: Link, role: str) -
     """A partner's admin gives one of their own people access to an asset shared with them."""
     assert share.partner is not None
     require(actor, "business.manage", share.partner)
+    if share.kind != Kind.PARTNER_SHARE:
+        raise InvalidInput("Choose an asset shared with your Business Center.", field="share")
     if member.business_id != share.partner_id or member.user is None:
         raise InvalidInput("Choose a member of your own Business Center.", field="member")
     if role not in ASSET_ROLES:
         raise InvalidInput("Choose Admin, Operator or Analyst.", field="role")
+    # A partner passes on at most the level it was given (Admin > Operator > Analyst).
+    if ASSET_ROLES.index(role) < ASSET_ROLES.index(share.role):
+        raise InvalidInput(
+            f"{share.bc.name} shared this asset as {share.get_role_display()}: "
+            f"choose {share.get_role_display()} or a lower role.",
+            field="role",
+        )
     return link_actions.create_link(
         Kind.ASSET_PERMISSION,
         share.partner,

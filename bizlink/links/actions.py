@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.db.backends.utils import CursorWrapper
+from oauth2_provider.models import Application
 
 from bizlink.accounts.models import CreatorAccount, User
 from bizlink.audit.models import AuditEvent
@@ -26,28 +28,43 @@ from bizlink.links.models import LIVE, Link, LinkDependency, Status
 # An unlink re-checks for dependents created concurrently; this bounds the loop.
 MAX_SWEEPS = 5
 
+EndedHook = Callable[[CursorWrapper, Any, Any], None]
+# Set-based consequences of ending links that live in other packages (tokens stop working,
+# webhooks are queued). Each runs inside the unlink's transaction with (cursor, change_id,
+# now) in database form, and must use a fixed number of statements.
+_ended_hooks: list[EndedHook] = []
+
+
+def on_links_ended(hook: EndedHook) -> EndedHook:
+    """Register a consequence of ending links (called from an AppConfig.ready)."""
+    if hook not in _ended_hooks:
+        _ended_hooks.append(hook)
+    return hook
+
 
 def link_key(
     kind: str,
-    business: BusinessCenter,
+    business: BusinessCenter | None,
     *,
     user: User | None = None,
     invited_email: str = "",
     partner: BusinessCenter | None = None,
     account: CreatorAccount | None = None,
     ad_account: AdAccount | None = None,
+    app: Application | None = None,
 ) -> str:
     who = f"u{user.pk}" if user else f"e{invited_email.lower()}"
-    return "|".join(
-        [
-            kind,
-            f"b{business.pk}",
-            f"p{partner.pk if partner else ''}",
-            who,
-            f"a{account.pk if account else ''}",
-            f"d{ad_account.pk if ad_account else ''}",
-        ]
-    )
+    parts = [
+        kind,
+        f"b{business.pk if business else ''}",
+        f"p{partner.pk if partner else ''}",
+        who,
+        f"a{account.pk if account else ''}",
+        f"d{ad_account.pk if ad_account else ''}",
+    ]
+    if app is not None:
+        parts.append(f"x{app.pk}")
+    return "|".join(parts)
 
 
 def _audit(link: Link, action: str, actor: User | None, before: str, reason: str = "") -> None:
@@ -64,6 +81,7 @@ def _audit(link: Link, action: str, actor: User | None, before: str, reason: str
         user_id=link.user_id,
         account_id=link.account_id,
         ad_account_id=link.ad_account_id,
+        app_id=link.app_id,
         role=link.role,
     )
 
@@ -71,7 +89,7 @@ def _audit(link: Link, action: str, actor: User | None, before: str, reason: str
 @transaction.atomic
 def create_link(
     kind: str,
-    business: BusinessCenter,
+    business: BusinessCenter | None,
     *,
     created_by: User | None,
     status: str = Status.ACTIVE,
@@ -81,13 +99,15 @@ def create_link(
     partner: BusinessCenter | None = None,
     account: CreatorAccount | None = None,
     ad_account: AdAccount | None = None,
+    app: Application | None = None,
+    scope: str = "",
     role: str = "",
     finance_role: str = "",
     expires_at: datetime.datetime | None = None,
     duplicate_message: str = "That access already exists.",
 ) -> Link:
     """Create a link whose prerequisites are all active right now (locked until commit)."""
-    required = list(requires)
+    required = list({r.pk: r for r in requires}.values())  # each prerequisite once
     if required:
         locked = list(
             Link.objects.select_for_update().filter(id__in=[r.pk for r in required]).order_by("id")
@@ -107,6 +127,7 @@ def create_link(
         partner=partner,
         account=account,
         ad_account=ad_account,
+        app=app,
     )
     now = clock.now()
     try:
@@ -121,6 +142,8 @@ def create_link(
                 partner=partner,
                 account=account,
                 ad_account=ad_account,
+                app=app,
+                scope=scope,
                 role=role,
                 finance_role=finance_role,
                 created_by=created_by,
@@ -137,6 +160,15 @@ def create_link(
     )
     _audit(link, "link.created", created_by, before="")
     return link
+
+
+@transaction.atomic
+def add_requirement(link: Link, required: Link) -> None:
+    """Make `link` depend on `required` (which must be active now; locked until commit)."""
+    locked = Link.objects.select_for_update().get(pk=required.pk)
+    if locked.status != Status.ACTIVE:
+        raise InvalidInput(f"{queries.describe(locked)} is no longer active.")
+    LinkDependency.objects.get_or_create(link=link, requires=locked)
 
 
 @transaction.atomic
@@ -220,13 +252,13 @@ def end_links(
                 INSERT INTO audit_auditevent (
                     change_id, occurred_at, actor_id, action, link_id, link_kind,
                     status_before, status_after, reason, business_id, partner_id, user_id,
-                    account_id, ad_account_id, role, is_cascade
+                    account_id, ad_account_id, app_id, role, is_cascade
                 )
                 SELECT %s, %s, %s, 'link.ended', l.id, l.kind, l.status,
                     CASE WHEN {is_root} THEN %s ELSE 'REVOKED' END,
                     CASE WHEN {is_root} THEN %s ELSE %s END,
                     l.business_id, l.partner_id, l.user_id, l.account_id, l.ad_account_id,
-                    l.role,
+                    l.app_id, l.role,
                     CASE WHEN {is_root} THEN FALSE ELSE TRUE END
                 FROM links_link l
                 WHERE l.id IN (SELECT id FROM doomed)
@@ -285,5 +317,7 @@ def end_links(
                 [change_param],
             )
             roots = sorted(row[0] for row in cursor.fetchall())
+        for hook in _ended_hooks:
+            hook(cursor, change_param, now_param)
     total = AuditEvent.objects.filter(change_id=change_id, action="link.ended").count()
     return Ended(change_id=change_id, count=total)

@@ -12,6 +12,7 @@ class Kind(models.TextChoices):
     PARTNERSHIP = "PARTNERSHIP", "Partnership"
     PARTNER_SHARE = "PARTNER_SHARE", "Asset shared with partner"
     ACCOUNT_AD_ACCOUNT = "ACCOUNT_AD_ACCOUNT", "TikTok account linked to ad account"
+    APP_GRANT = "APP_GRANT", "App access to a TikTok account"
 
 
 class Status(models.TextChoices):

@@ -8,10 +8,15 @@ the Business Center) records that in `LinkDependency`; ending a link ends its de
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.db.models import Q
 
 from bizlink.core import clock
+
+if TYPE_CHECKING:
+    from bizlink.businesses.models import BusinessCenter
 from bizlink.links.enums import (
     ASSET_ROLES,
     LIVE,
@@ -48,7 +53,11 @@ class Link(models.Model):
     invited_email = models.EmailField(blank=True)
     # The Business Center the edge lives in (owner side for partnerships and shares).
     business = models.ForeignKey(
-        "businesses.BusinessCenter", on_delete=models.PROTECT, related_name="links"
+        "businesses.BusinessCenter",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="links",
     )
     partner = models.ForeignKey(
         "businesses.BusinessCenter",
@@ -72,6 +81,15 @@ class Link(models.Model):
         on_delete=models.PROTECT,
         related_name="links",
     )
+    # An app (OAuth client, first- or third-party) that the account's owner consented to.
+    app = models.ForeignKey(
+        "oauth2_provider.Application",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bizlink_links",
+    )
+    scope = models.CharField(max_length=500, blank=True)
     role = models.CharField(max_length=10, choices=Role.choices, blank=True)
     finance_role = models.CharField(
         max_length=16, choices=FinanceRole.choices, blank=True, default=FinanceRole.NONE
@@ -104,10 +122,26 @@ class Link(models.Model):
             models.Index(fields=["business", "kind", "status"], name="link_bc_kind_status"),
             models.Index(fields=["ad_account", "status"], name="link_adaccount_status"),
             models.Index(fields=["partner", "status"], name="link_partner_status"),
+            models.Index(fields=["app", "status"], name="link_app_status"),
         ]
         constraints = [
             models.UniqueConstraint(
                 fields=["key"], condition=Q(status__in=LIVE), name="one_live_link_per_key"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=Kind.APP_GRANT) | Q(business__isnull=False),
+                name="business_links_have_business",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=Kind.APP_GRANT)
+                | Q(
+                    app__isnull=False,
+                    account__isnull=False,
+                    user__isnull=False,
+                    business__isnull=True,
+                    ad_account__isnull=True,
+                ),
+                name="app_grant_shape",
             ),
             models.CheckConstraint(
                 condition=~Q(status__in=LIVE) | Q(ended_at__isnull=True),
@@ -163,6 +197,17 @@ class Link(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} ({self.status})"
+
+    @property
+    def bc(self) -> BusinessCenter:
+        """The Business Center of a business-side link (every kind but APP_GRANT has one)."""
+        assert self.business is not None, f"{self.kind} link #{self.pk} has no Business Center"
+        return self.business
+
+    @property
+    def bc_id(self) -> int:
+        assert self.business_id is not None, f"{self.kind} link #{self.pk} has no Business Center"
+        return self.business_id
 
     @property
     def is_live(self) -> bool:

@@ -24,26 +24,30 @@ def active() -> QuerySet[Link]:
 
 
 def with_names(qs: QuerySet[Link]) -> QuerySet[Link]:
-    return qs.select_related("user", "business", "partner", "account", "ad_account")
+    return qs.select_related("user", "business", "partner", "account", "ad_account", "app")
 
 
 def describe(link: Link) -> str:
     """One line a person understands: who reaches what, and how."""
     who = link.user.name if link.user else (link.invited_email or "")
+    bc_name = link.business.name if link.business else ""
     role = link.get_role_display() if link.role else ""
+    if link.kind == Kind.APP_GRANT:
+        assert link.account is not None and link.app is not None
+        return f"{link.app.name}: access to @{link.account.handle}"
     if link.kind == Kind.MEMBERSHIP:
-        return f"{who} ({role}) in {link.business.name}"
+        return f"{who} ({role}) in {bc_name}"
     if link.kind == Kind.ACCOUNT_BC:
         assert link.account is not None
-        return f"@{link.account.handle} linked to {link.business.name}"
+        return f"@{link.account.handle} linked to {bc_name}"
     if link.kind == Kind.ASSET_PERMISSION:
         return f"{who}: {role} on {asset_name(link)}"
     if link.kind == Kind.PARTNERSHIP:
         assert link.partner is not None
-        return f"{link.partner.name} as partner of {link.business.name}"
+        return f"{link.partner.name} as partner of {bc_name}"
     if link.kind == Kind.PARTNER_SHARE:
         assert link.partner is not None
-        return f"{link.partner.name}: {role} on {asset_name(link)} (shared by {link.business.name})"
+        return f"{link.partner.name}: {role} on {asset_name(link)} (shared by {bc_name})"
     if link.kind == Kind.ACCOUNT_AD_ACCOUNT:
         assert link.account is not None and link.ad_account is not None
         return f"@{link.account.handle} as identity of ad account {link.ad_account.name}"
@@ -68,6 +72,7 @@ IMPACT_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         (Kind.ACCOUNT_AD_ACCOUNT,),
     ),
     ("partners", "Partner access that ends", (Kind.PARTNERSHIP, Kind.PARTNER_SHARE)),
+    ("apps", "Apps that lose access", (Kind.APP_GRANT,)),
 ]
 
 

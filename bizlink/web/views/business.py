@@ -225,11 +225,10 @@ def tiktok_account_link_ad_account(
 
 
 def _remove_permission(
-    request: HttpRequest, bc: BusinessCenter, permission_id: int, back: str
+    request: HttpRequest, bc: BusinessCenter, permission: Link, back: str
 ) -> HttpResponse:
     """*Permissions* -> *Remove* (next to your profile, or anyone's for an admin) -> *Confirm*."""
     actor = _actor(request)
-    permission = access.permission_for(actor, bc, permission_id)
     yourself = permission.user_id == actor.pk
     asset = f"@{permission.account.handle}" if permission.account else str(permission.ad_account)
     return confirm_then_act(
@@ -259,7 +258,8 @@ def tiktok_permission_remove(
     bc = access.business_for(_actor(request), bc_id)
     access.account_link_for(_actor(request), bc, account_id)
     back = reverse("web:bc_tiktok_account", args=[bc.pk, account_id])
-    return _remove_permission(request, bc, permission_id, back)
+    permission = access.permission_for(_actor(request), bc, permission_id, account_id=account_id)
+    return _remove_permission(request, bc, permission, back)
 
 
 # --- Assets -> Ad Accounts ----------------------------------------------------------------
@@ -344,7 +344,10 @@ def ad_permission_remove(
     bc = access.business_for(_actor(request), bc_id)
     access.ad_account_for(_actor(request), bc, ad_account_id)
     back = reverse("web:bc_ad_account", args=[bc.pk, ad_account_id])
-    return _remove_permission(request, bc, permission_id, back)
+    permission = access.permission_for(
+        _actor(request), bc, permission_id, ad_account_id=ad_account_id
+    )
+    return _remove_permission(request, bc, permission, back)
 
 
 # --- Settings -> People -------------------------------------------------------------------

@@ -1,0 +1,35 @@
+"""Load app objects for an actor, or raise NotFound."""
+
+from __future__ import annotations
+
+from bizlink.accounts.models import CreatorAccount, User
+from bizlink.connected_apps.models import Block
+from bizlink.core.errors import NotFound
+from bizlink.links.enums import Kind, Status
+from bizlink.links.models import Link
+
+
+def grant_for(actor: User, account: CreatorAccount, grant_id: int) -> Link:
+    """An app grant on one of the actor's own accounts."""
+    grant = (
+        Link.objects.select_related("app", "account", "app__profile")
+        .filter(
+            pk=grant_id,
+            kind=Kind.APP_GRANT,
+            account=account,
+            account__owner=actor,
+            status=Status.ACTIVE,
+        )
+        .first()
+    )
+    if grant is None:
+        raise NotFound("That app has no access to this account.")
+    return grant
+
+
+def block_for(actor: User, block_id: int) -> Block:
+    found = Block.objects.select_related("account").filter(pk=block_id, account__owner=actor)
+    block = found.first()
+    if block is None:
+        raise NotFound("No such block.")
+    return block
