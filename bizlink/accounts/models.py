@@ -115,3 +115,39 @@ class Follower(models.Model):
 
     def __str__(self) -> str:
         return f"@{self.follower_handle}"
+
+
+class DeviceSession(models.Model):
+    """A signed-in browser session, so people can see and end every login they have."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="device_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    device = models.CharField(max_length=120, blank=True)
+    browser = models.CharField(max_length=120, blank=True)
+    user_agent = models.CharField(max_length=400, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=clock.now)
+    last_active_at = models.DateTimeField(default=clock.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-last_active_at"]
+        indexes = [models.Index(fields=["user", "ended_at"], name="devicesession_user_live")]
+
+    def __str__(self) -> str:
+        return f"{self.browser} on {self.device}"
+
+
+class Notification(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=40)
+    text = models.CharField(max_length=400)
+    created_at = models.DateTimeField(default=clock.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
+
+    def __str__(self) -> str:
+        return self.text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, QuerySet
 
-from bizlink.accounts.models import CreatorAccount, Post, User
+from bizlink.accounts.models import CreatorAccount, DeviceSession, Notification, Post, User
 
 
 def owned_accounts(user: User) -> QuerySet[CreatorAccount]:
@@ -27,3 +27,15 @@ def account_by_id(account_id: int) -> CreatorAccount | None:
 
 def find_account_by_handle(handle: str) -> CreatorAccount | None:
     return CreatorAccount.objects.filter(handle=handle.strip().lstrip("@").lower()).first()
+
+
+def live_sessions(user: User) -> QuerySet[DeviceSession]:
+    return DeviceSession.objects.filter(user=user, ended_at__isnull=True)
+
+
+def recent_notifications(user: User, limit: int = 20) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user)[:limit]
+
+
+def unread_count(user: User) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()

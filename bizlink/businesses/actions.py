@@ -63,6 +63,8 @@ def invite_member(
         validate_email(email)
     except ValidationError as exc:
         raise InvalidInput("Enter a valid email address.", field="email") from exc
+    if len(email) > 254:  # passes validate_email, but no email column can hold it
+        raise InvalidInput("Enter a valid email address.", field="email")
     _check_roles(role, finance_role)
     existing = User.objects.filter(email__iexact=email).first()
     if existing and membership(existing, bc):

@@ -58,13 +58,17 @@ def linked_accounts(bc: BusinessCenter, actor: User) -> QuerySet[Link]:
 
 
 def ad_accounts(bc: BusinessCenter, actor: User) -> QuerySet[AdAccount]:
-    qs = AdAccount.objects.filter(business=bc).annotate(
-        people=Count(
-            "links",
-            filter=Q(links__kind=Kind.ASSET_PERMISSION, links__status=Status.ACTIVE),
-            distinct=True,
+    qs = (
+        AdAccount.objects.filter(business=bc)
+        .annotate(
+            people=Count(
+                "links",
+                filter=Q(links__kind=Kind.ASSET_PERMISSION, links__status=Status.ACTIVE),
+                distinct=True,
+            )
         )
-    )
+        .order_by("name", "pk")
+    )  # an aggregate drops Meta.ordering; pages need a stable order
     if is_admin(actor, bc):
         return qs
     return qs.filter(

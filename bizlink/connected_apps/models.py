@@ -26,6 +26,8 @@ class AppProfile(models.Model):
     developer = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="apps"
     )
+    # Space-separated scopes this app may ask for (its consent page can never list more).
+    allowed_scopes = models.CharField(max_length=500, blank=True)
     webhook_url = models.URLField(blank=True)
     # Needed in plain form to sign deliveries; shown once at creation and never again.
     webhook_secret = models.CharField(max_length=80, blank=True)
@@ -60,6 +62,22 @@ class TokenLink(models.Model):
 
     def __str__(self) -> str:
         return f"tokens of link #{self.link_id}"
+
+
+class AuthorizationCodeLink(models.Model):
+    """Which grant an authorization code was issued under, until the code is exchanged.
+
+    The code row (DOT's Grant) is deleted when it is used or invalidated, and this row with it.
+    """
+
+    code = models.OneToOneField(
+        "oauth2_provider.Grant", on_delete=models.CASCADE, related_name="bizlink_grant"
+    )
+    link = models.ForeignKey("links.Link", on_delete=models.PROTECT, related_name="codes")
+    created_at = models.DateTimeField(default=clock.now)
+
+    def __str__(self) -> str:
+        return f"code of link #{self.link_id}"
 
 
 class Block(models.Model):

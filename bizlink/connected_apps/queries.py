@@ -7,20 +7,13 @@ from oauth2_provider.models import Application
 
 from bizlink.accounts.models import CreatorAccount
 from bizlink.connected_apps.models import BUSINESS_CENTER, TIKTOK_FOR_BUSINESS, AppProfile, Block
+from bizlink.connected_apps.scopes import SCOPES
 from bizlink.links import queries as link_queries
 from bizlink.links.enums import LIVE, Kind, Status
 from bizlink.links.models import Link
 
 FIRST_PARTY_SLUGS = (TIKTOK_FOR_BUSINESS, BUSINESS_CENTER)
 
-# Scopes in plain words, for consent pages and app details.
-SCOPES: dict[str, str] = {
-    "user.info.basic": "See your profile: handle, display name and avatar",
-    "video.list": "See your public posts and their statistics",
-    "biz.account.manage": "Manage this account's links to Business Centers",
-    "ads.identity": "Use this account as an ad identity in Ads Manager",
-    "insights.read": "Read audience and follower insights",
-}
 FIRST_PARTY_SCOPES = {
     BUSINESS_CENTER: "user.info.basic biz.account.manage",
     TIKTOK_FOR_BUSINESS: "user.info.basic video.list ads.identity",
@@ -84,3 +77,25 @@ def is_app_blocked(account: CreatorAccount, app: Application) -> bool:
 
 def is_business_blocked(account: CreatorAccount, business_id: int) -> bool:
     return active_blocks(account).filter(business_id=business_id).exists()
+
+
+def last_used(grant: Link) -> object:
+    return (
+        grant.tokens.exclude(access_token__isnull=True)
+        .aggregate(at=Max("access_token__updated"))
+        .get("at")
+    )
+
+
+def personal_warning(account: CreatorAccount) -> str:
+    """The seed's tip, when a business link is about to use what looks like a personal account."""
+    if account.kind == CreatorAccount.Kind.PERSONAL:
+        why = f"@{account.handle} is marked as a personal account."
+    elif CreatorAccount.objects.filter(owner_id=account.owner_id).count() == 1:
+        why = f"@{account.handle} is your only account."
+    else:
+        return ""
+    return (
+        f"{why} Use separate logins for Business Center and personal accounts, and never share "
+        "your TikTok login with agencies: give them partner access instead."
+    )

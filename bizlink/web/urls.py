@@ -1,12 +1,23 @@
-from django.urls import path
+from django.urls import path, register_converter
+from django.urls.converters import IntConverter
 
-from bizlink.web.views import auth, business, changes, home
+from bizlink.web.views import app, auth, business, changes, home
 
 app_name = "web"
 
-BC = "business/<int:bc_id>/"
-TT = BC + "assets/tiktok-accounts/<int:account_id>/"
-AD = BC + "assets/ad-accounts/<int:ad_account_id>/"
+
+class IdConverter(IntConverter):
+    """A database id: at most 18 digits, so an absurd number is "not found" (SQLite cannot even
+    compare it with a 64-bit column and would raise OverflowError)."""
+
+    regex = "[0-9]{1,18}"
+
+
+register_converter(IdConverter, "id")
+
+BC = "business/<id:bc_id>/"
+TT = BC + "assets/tiktok-accounts/<id:account_id>/"
+AD = BC + "assets/ad-accounts/<id:ad_account_id>/"
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -15,10 +26,28 @@ urlpatterns = [
     path("signup/", auth.signup, name="signup"),
     path("accounts/", home.my_accounts, name="my_accounts"),
     path("accounts/switch/", home.switch_account, name="switch_account"),
-    path("accounts/<int:account_id>/", home.account_profile, name="account_profile"),
-    path("requests/<int:link_id>/respond/", home.respond_link_request, name="respond_link"),
-    path("invitations/<int:link_id>/respond/", home.respond_invitation, name="respond_invite"),
+    path("accounts/<id:account_id>/", home.account_profile, name="account_profile"),
+    path("requests/<id:link_id>/respond/", home.respond_link_request, name="respond_link"),
+    path("invitations/<id:link_id>/respond/", home.respond_invitation, name="respond_invite"),
     path("changes/<uuid:change_id>/", changes.change_result, name="change_result"),
+    # App settings (the creator's side, mobile-first)
+    path("app/", app.profile, name="app_profile"),
+    path("app/settings/", app.settings_and_privacy, name="app_settings"),
+    path("app/settings/security/", app.security, name="app_security"),
+    path("app/settings/apps-and-websites/", app.apps_and_websites, name="app_apps"),
+    path("app/settings/active-apps/", app.active_apps, name="app_active_apps"),
+    path("app/settings/active-apps/<id:grant_id>/", app.active_app, name="app_active_app"),
+    path(
+        "app/settings/active-apps/<id:grant_id>/remove/",
+        app.remove_access,
+        name="app_remove_access",
+    ),
+    path("app/settings/cache/", app.clear_cache, name="app_cache"),
+    path("app/settings/sessions/", app.sessions, name="app_sessions"),
+    path("app/settings/notifications/read/", app.read_notifications, name="app_read_notes"),
+    path("app/settings/blocked/", app.blocked, name="app_blocked"),
+    path("app/requests/", app.link_requests, name="app_link_requests"),
+    path("app/requests/<id:link_id>/", app.link_request, name="app_link_request"),
     # Business Center
     path("business/", business.bc_index, name="bc_index"),
     path("business/new/", business.bc_create, name="bc_create"),
@@ -29,7 +58,7 @@ urlpatterns = [
     path(TT + "assign/", business.tiktok_account_assign, name="bc_tiktok_assign"),
     path(TT + "ad-accounts/", business.tiktok_account_link_ad_account, name="bc_tiktok_link_ad"),
     path(
-        TT + "permissions/<int:permission_id>/remove/",
+        TT + "permissions/<id:permission_id>/remove/",
         business.tiktok_permission_remove,
         name="bc_tiktok_permission_remove",
     ),
@@ -37,16 +66,16 @@ urlpatterns = [
     path(AD, business.ad_account, name="bc_ad_account"),
     path(AD + "assign/", business.ad_account_assign, name="bc_ad_assign"),
     path(
-        AD + "permissions/<int:permission_id>/remove/",
+        AD + "permissions/<id:permission_id>/remove/",
         business.ad_permission_remove,
         name="bc_ad_permission_remove",
     ),
     path(BC + "settings/people/", business.people, name="bc_people"),
     path(
-        BC + "settings/people/<int:member_id>/remove/",
+        BC + "settings/people/<id:member_id>/remove/",
         business.person_remove,
         name="bc_person_remove",
     ),
-    path(BC + "settings/people/<int:member_id>/role/", business.person_role, name="bc_person_role"),
+    path(BC + "settings/people/<id:member_id>/role/", business.person_role, name="bc_person_role"),
     path(BC + "partners/", business.partners, name="bc_partners"),
 ]

@@ -21,7 +21,7 @@ from bizlink.core.errors import InvalidInput
 from bizlink.links.enums import ASSET_ROLES, MEMBER_ROLES, FinanceRole, Role
 from bizlink.policy import Decision, decide, is_admin
 from bizlink.web.guards import signed_in
-from bizlink.web.views.common import confirm_then_act, paginate
+from bizlink.web.views.common import confirm_then_act, form_id, paginate
 
 if TYPE_CHECKING:
     from bizlink.accounts.models import User
@@ -195,7 +195,7 @@ def tiktok_account_assign(request: HttpRequest, bc_id: int, account_id: int) -> 
     bc = access.business_for(actor, bc_id)
     link = access.account_link_for(actor, bc, account_id)
     try:
-        member = access.member_for(actor, bc, int(request.POST.get("member") or 0))
+        member = access.member_for(actor, bc, form_id(request, "member"))
         perm = actions.assign_asset_permission(
             actor, bc, member=member, role=request.POST.get("role", ""), account=link.account
         )
@@ -216,7 +216,7 @@ def tiktok_account_link_ad_account(
     bc = access.business_for(actor, bc_id)
     link = access.account_link_for(actor, bc, account_id)
     try:
-        ad_account = access.ad_account_for(actor, bc, int(request.POST.get("ad_account") or 0))
+        ad_account = access.ad_account_for(actor, bc, form_id(request, "ad_account"))
         actions.link_account_to_ad_account(actor, link, ad_account)
         messages.success(request, f"@{link.account} can now be used as identity in {ad_account}.")
     except InvalidInput as exc:
@@ -327,7 +327,7 @@ def ad_account_assign(request: HttpRequest, bc_id: int, ad_account_id: int) -> H
     bc = access.business_for(actor, bc_id)
     ad = access.ad_account_for(actor, bc, ad_account_id)
     try:
-        member = access.member_for(actor, bc, int(request.POST.get("member") or 0))
+        member = access.member_for(actor, bc, form_id(request, "member"))
         perm = actions.assign_asset_permission(
             actor, bc, member=member, role=request.POST.get("role", ""), ad_account=ad
         )

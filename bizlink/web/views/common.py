@@ -45,6 +45,7 @@ def confirm_then_act(
     perform: Callable[[], Ended],
     context: dict[str, Any],
     account: CreatorAccount | None,
+    template: str = "web/confirm_unlink.html",
 ) -> HttpResponse:
     """GET shows the impact preview; POST performs the same change and shows what ended.
 
@@ -61,7 +62,7 @@ def confirm_then_act(
     impact = preview()
     return render(
         request,
-        "web/confirm_unlink.html",
+        template,
         {**context, "impact": impact, "account": account, "untouched": untouched(account)},
     )
 
@@ -74,3 +75,10 @@ def untouched(account: CreatorAccount | None) -> dict[str, Any] | None:
         "posts": account.posts.count(),
         "followers": account.followers.count(),
     }
+
+
+def form_id(request: HttpRequest, name: str) -> int:
+    """An id from a form field; anything that is not one becomes 0, which no object has
+    (so the `access` loader answers "not found" instead of the view crashing)."""
+    value = (request.POST.get(name) or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else 0

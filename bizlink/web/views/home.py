@@ -103,8 +103,12 @@ def respond_link_request(request: HttpRequest, link_id: int) -> HttpResponse:
     """The account owner approves (PENDING -> ACTIVE) or rejects a Business Center's request."""
     link = bc_access.pending_request_for(request.user, link_id)  # type: ignore[arg-type]
     assert link.account is not None
+    decision = request.POST.get("decision")
+    if decision not in ("approve", "reject"):
+        messages.error(request, "Choose Approve or Reject.")
+        return redirect("web:home")
     try:
-        if request.POST.get("decision") == "approve":
+        if decision == "approve":
             bc_actions.approve_account_link(request.user, link)  # type: ignore[arg-type]
             messages.success(request, f"@{link.account.handle} is now linked to {link.business}.")
         else:
@@ -121,8 +125,12 @@ def respond_link_request(request: HttpRequest, link_id: int) -> HttpResponse:
 @require_POST
 def respond_invitation(request: HttpRequest, link_id: int) -> HttpResponse:
     invitation = bc_access.invitation_for(request.user, link_id)  # type: ignore[arg-type]
+    decision = request.POST.get("decision")
+    if decision not in ("accept", "decline"):
+        messages.error(request, "Choose Accept or Decline.")
+        return redirect("web:home")
     try:
-        if request.POST.get("decision") == "accept":
+        if decision == "accept":
             bc_actions.accept_invitation(request.user, invitation)  # type: ignore[arg-type]
             messages.success(request, f"You joined {invitation.business}.")
             return redirect("web:bc_home", bc_id=invitation.business_id)

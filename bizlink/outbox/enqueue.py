@@ -1,0 +1,64 @@
+"""Writing outbox messages inside the unlink's transaction, set-based.
+
+`enqueue_deauthorizations` is registered with `links.actions.on_links_ended`: one
+`INSERT ... SELECT` turns every APP_GRANT ended under a change into one `app.deauthorized`
+message for apps that have a webhook URL, whatever the number of grants. If the unlink rolls
+back, so do the messages; if it commits, a worker is asked to deliver them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db import transaction
+from django.db.backends.utils import CursorWrapper
+
+from bizlink.outbox.models import DEFAULT_MAX_ATTEMPTS, Topic
+
+# The webhook id is deterministic: "msg_" + change id (hex) + "_" + link id. `||` and CAST work
+# the same on SQLite and PostgreSQL, so no vendor-specific UUID function is needed.
+ENQUEUE_DEAUTHORIZATIONS = """
+    INSERT INTO outbox_outboxmessage (
+        webhook_id, topic, change_id, link_id, account_id, app_id, reason, payload, target,
+        created_at, available_at, locked_until, claim_token, attempts, max_attempts,
+        last_error, last_status_code, delivered_at, parked_at
+    )
+    SELECT %s || CAST(ev.link_id AS TEXT), %s, ev.change_id, ev.link_id, ev.account_id,
+        ev.app_id, ev.reason, NULL, profile.webhook_url,
+        %s, %s, NULL, NULL, 0, %s,
+        '', NULL, NULL, NULL
+    FROM audit_auditevent ev
+    JOIN connected_apps_appprofile profile ON profile.application_id = ev.app_id
+    WHERE ev.change_id = %s AND ev.action = 'link.ended' AND ev.link_kind = 'APP_GRANT'
+      AND profile.webhook_url <> ''
+    ON CONFLICT DO NOTHING
+"""
+
+
+def webhook_id_prefix(change_id: Any) -> str:
+    return f"msg_{uuid.UUID(str(change_id)).hex}_"
+
+
+def enqueue_deauthorizations(cursor: CursorWrapper, change_id: Any, now: Any) -> None:
+    """One statement, however many grants ended; kicks the worker after commit if it wrote."""
+    cursor.execute(
+        ENQUEUE_DEAUTHORIZATIONS,
+        [
+            webhook_id_prefix(change_id),
+            Topic.APP_DEAUTHORIZED.value,
+            now,
+            now,
+            DEFAULT_MAX_ATTEMPTS,
+            change_id,
+        ],
+    )
+    if cursor.rowcount:
+        transaction.on_commit(kick_worker, robust=True)
+
+
+def kick_worker() -> None:
+    """Ask the background worker to deliver now (after commit, so it sees the messages)."""
+    from bizlink.outbox.tasks import deliver_due_messages
+
+    deliver_due_messages.enqueue()
