@@ -290,9 +290,8 @@ def link_account_to_ad_account(actor: User, account_link: Link, ad_account: AdAc
     if ad_account.business_id != account_link.business_id:
         raise InvalidInput("That ad account belongs to another Business Center.", "ad_account")
     assert account_link.account is not None
-    tfb = app_queries.live_grant(
-        account_link.account, app_queries.first_party_app(TIKTOK_FOR_BUSINESS)
-    )
+    tfb_app = app_queries.find_first_party_app(TIKTOK_FOR_BUSINESS)
+    tfb = app_queries.live_grant(account_link.account, tfb_app) if tfb_app else None
     if tfb is None or tfb.status != Status.ACTIVE:
         raise InvalidInput(
             f"The owner of @{account_link.account.handle} has removed TikTok for Business. "

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-from django.db.models import Max, QuerySet
-from oauth2_provider.models import Application
+import calendar
+import datetime as dt
+import hashlib
+from typing import Any
 
-from bizlink.accounts.models import CreatorAccount
-from bizlink.connected_apps.models import BUSINESS_CENTER, TIKTOK_FOR_BUSINESS, AppProfile, Block
-from bizlink.connected_apps.scopes import SCOPES
+from django.db.models import Max, QuerySet
+from oauth2_provider.models import AccessToken, Application, RefreshToken
+from oauth2_provider.settings import oauth2_settings
+
+from bizlink.accounts.models import CreatorAccount, User
+from bizlink.connected_apps.models import (
+    BUSINESS_CENTER,
+    TIKTOK_FOR_BUSINESS,
+    AppProfile,
+    Block,
+    TokenLink,
+)
+from bizlink.connected_apps.scopes import DEFAULT_SCOPES, SCOPES
+from bizlink.core import clock
 from bizlink.links import queries as link_queries
 from bizlink.links.enums import LIVE, Kind, Status
 from bizlink.links.models import Link
@@ -22,6 +35,10 @@ FIRST_PARTY_SCOPES = {
 
 def first_party_app(slug: str) -> Application:
     return Application.objects.get(profile__slug=slug, profile__first_party=True)
+
+
+def find_first_party_app(slug: str) -> Application | None:
+    return Application.objects.filter(profile__slug=slug, profile__first_party=True).first()
 
 
 def profile_of(app: Application) -> AppProfile | None:
@@ -99,3 +116,136 @@ def personal_warning(account: CreatorAccount) -> str:
         f"{why} Use separate logins for Business Center and personal accounts, and never share "
         "your TikTok login with agencies: give them partner access instead."
     )
+
+
+# --- third-party apps and the tokens issued under a grant ----------------------------------
+
+
+def apps_of_developer(developer: User) -> QuerySet[AppProfile]:
+    return (
+        AppProfile.objects.filter(developer=developer, first_party=False)
+        .select_related("application")
+        .order_by("-created_at", "-id")
+    )
+
+
+def app_by_client_id(client_id: str) -> Application | None:
+    if not client_id or len(client_id) > 100:
+        return None
+    return Application.objects.select_related("profile").filter(client_id=client_id).first()
+
+
+def is_first_party(app: Application) -> bool:
+    return AppProfile.objects.filter(application=app, first_party=True).exists()
+
+
+def allowed_scopes(app: Application) -> list[str]:
+    """What this app may ask for: chosen at registration, in the order of SCOPES."""
+    profile = profile_of(app)
+    if profile is None or profile.first_party:
+        return []
+    allowed = set(profile.allowed_scopes.split())
+    return [s for s in SCOPES if s in allowed]
+
+
+def default_scopes(app: Application) -> list[str]:
+    allowed = allowed_scopes(app)
+    return [s for s in DEFAULT_SCOPES if s in allowed]
+
+
+def grant_of_code(app: Application, code: str) -> Link | None:
+    """The grant an authorization code was issued under (live or not)."""
+    return (
+        Link.objects.filter(kind=Kind.APP_GRANT, codes__code__code=code, app=app)
+        .select_related("account")
+        .first()
+    )
+
+
+def grant_of_access_token(token: AccessToken) -> Link | None:
+    return (
+        Link.objects.filter(kind=Kind.APP_GRANT, tokens__access_token=token)
+        .select_related("account", "app")
+        .first()
+    )
+
+
+def grant_of_refresh_token(token: RefreshToken) -> Link | None:
+    return (
+        Link.objects.filter(kind=Kind.APP_GRANT, tokens__refresh_token=token)
+        .select_related("account", "app")
+        .first()
+    )
+
+
+def _checksum(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def _timestamp(moment: Any) -> int:
+    return int(calendar.timegm(moment.utctimetuple()))
+
+
+def _describe(client: Application, grant: Link, kind: str, scope: str, issued: Any) -> dict:
+    assert grant.account is not None
+    return {
+        "active": True,
+        "scope": scope,
+        "client_id": client.client_id,
+        "token_type": kind,
+        "username": grant.account.handle,
+        "sub": str(grant.account.pk),
+        "iat": _timestamp(issued),
+    }
+
+
+def _introspect_access(client: Application, checksum: str) -> dict[str, Any] | None:
+    access = AccessToken.objects.filter(token_checksum=checksum, application=client).first()
+    if access is None:
+        return None
+    tie = TokenLink.objects.filter(access_token=access).select_related("link__account").first()
+    if tie is None or tie.link.status != Status.ACTIVE or access.expires <= clock.now():
+        return {"active": False}
+    answer = _describe(client, tie.link, "access_token", access.scope, access.created)
+    answer["exp"] = _timestamp(access.expires)
+    return answer
+
+
+def _introspect_refresh(client: Application, checksum: str) -> dict[str, Any] | None:
+    refresh = (
+        RefreshToken.objects.filter(
+            token_checksum=checksum, application=client, revoked__isnull=True
+        )
+        .select_related("access_token")
+        .first()
+    )
+    if refresh is None:
+        return None
+    tie = TokenLink.objects.filter(refresh_token=refresh).select_related("link__account").first()
+    if tie is None or tie.link.status != Status.ACTIVE or refresh.access_token is None:
+        return {"active": False}
+    answer = _describe(
+        client, tie.link, "refresh_token", refresh.access_token.scope, refresh.created
+    )
+    lifetime = oauth2_settings.REFRESH_TOKEN_EXPIRE_SECONDS
+    if lifetime:
+        # Same rule as DOT's validation: a refresh token dies `lifetime` after its access token.
+        expires = refresh.access_token.expires + dt.timedelta(seconds=lifetime)
+        if expires <= clock.now():
+            return {"active": False}
+        answer["exp"] = _timestamp(expires)
+    return answer
+
+
+def introspect(client: Application, token: str, hint: str | None = None) -> dict[str, Any]:
+    """RFC 7662: what a token is, for the client it was issued to. A token of another client,
+    an expired or revoked one, or one whose grant has ended is simply `{"active": false}`."""
+    checksum = _checksum(token)
+    lookups = [_introspect_access, _introspect_refresh]
+    if hint == "refresh_token":
+        lookups.reverse()
+    for lookup in lookups:
+        answer = lookup(client, checksum)
+        if answer is not None:
+            return answer
+    return {"active": False}

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from bizlink.accounts import actions as account_actions
+from bizlink.connected_apps import actions as app_actions
 from bizlink.accounts.models import CreatorAccount, Follower, Post, User
 from bizlink.businesses import actions as bc_actions
 from bizlink.businesses.models import AdAccount, BusinessCenter
@@ -111,6 +112,7 @@ def _content(account: CreatorAccount, rng: random.Random, posts: int, followers:
 @transaction.atomic
 def load() -> Demo:
     """Create the demo tenant. Deterministic: same ids and content on every fresh database."""
+    app_actions.ensure_first_party_apps()
     rng = random.Random(20261125)
     base = clock.now() - dt.timedelta(days=60)
     users = {
