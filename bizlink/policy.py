@@ -172,6 +172,13 @@ def _asset_permission_remove(actor: User, link: Link) -> Decision:
 
 
 def _account_link_disconnect(actor: User, link: Link) -> Decision:
+    if link.kind == Kind.PARTNER_SHARE and link.status == Status.ACTIVE and link.account:
+        remedy, ask = ask_admins(link.bc_id, f"stop sharing @{link.account.handle}")
+        return deny(
+            f"@{link.account.handle} is shared with you by {link.bc.name}, which holds it.",
+            remedy + " Its owner can also remove access from the TikTok app's settings.",
+            ask,
+        )
     if link.kind != Kind.ACCOUNT_BC or link.status not in (Status.ACTIVE, Status.PENDING):
         return deny("This account is no longer linked.")
     assert link.account is not None
@@ -251,6 +258,19 @@ def _app_grant_remove(actor: User, link: Link) -> Decision:
     return _owner_only(actor, link.account)
 
 
+def _app_register(actor: User, target: object) -> Decision:
+    # Anyone with a login may build an app; it reaches nothing until an owner consents.
+    return ALLOW
+
+
+def _app_manage(actor: User, app: Any) -> Decision:
+    """Only an app's developer manages it (secrets, settings); first-party apps have none."""
+    profile = getattr(app, "profile", None)
+    if profile is not None and not profile.first_party and profile.developer_id == actor.pk:
+        return ALLOW
+    return deny("Only the developer who registered this app can manage it.")
+
+
 RULES: dict[str, Callable[[User, Any], Decision]] = {
     "business.view": _business_view,
     "business.manage": _business_manage,
@@ -269,6 +289,8 @@ RULES: dict[str, Callable[[User, Any], Decision]] = {
     "app_grant.create": _owner_only,
     "app_grant.remove": _app_grant_remove,
     "account.manage_blocks": _owner_only,
+    "app.register": _app_register,
+    "app.manage": _app_manage,
 }
 
 

@@ -10,7 +10,7 @@ from bizlink.accounts.models import User
 from bizlink.businesses import queries
 from bizlink.businesses.models import AdAccount, BusinessCenter
 from bizlink.core.errors import NotFound
-from bizlink.links.models import LIVE, Kind, Link
+from bizlink.links.models import LIVE, Kind, Link, Status
 from bizlink.policy import decide
 
 
@@ -33,12 +33,24 @@ def member_for(actor: User, bc: BusinessCenter, link_id: int) -> Link:
 
 
 def account_link_for(actor: User, bc: BusinessCenter, account_id: int) -> Link:
-    link = (
-        Link.objects.select_related("account", "account__owner", "business")
-        .filter(kind=Kind.ACCOUNT_BC, business=bc, account_id=account_id, status__in=LIVE)
+    """What puts the account in this BC: its own link to it, or a partner's share with it.
+
+    While a link request is pending, the business sees nothing of the account (only its owner
+    does), so asking for a handle reveals no one's name or posts.
+    """
+    base = Link.objects.select_related("account", "account__owner", "business", "partner")
+    link = base.filter(
+        kind=Kind.ACCOUNT_BC, business=bc, account_id=account_id, status__in=LIVE
+    ).first() or (
+        base.filter(
+            kind=Kind.PARTNER_SHARE, partner=bc, account_id=account_id, status=Status.ACTIVE
+        )
+        .order_by("id")
         .first()
     )
     if link is None or link.account is None:
+        raise NotFound("No such TikTok account in this Business Center.")
+    if link.status == Status.PENDING and link.account.owner_id != actor.pk:
         raise NotFound("No such TikTok account in this Business Center.")
     if not decide(actor, "account.view", (bc, link.account)).allowed:
         raise NotFound("No such TikTok account in this Business Center.")

@@ -7,6 +7,7 @@ rows in that same transaction.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -53,7 +54,10 @@ def link_key(
     ad_account: AdAccount | None = None,
     app: Application | None = None,
 ) -> str:
-    who = f"u{user.pk}" if user else f"e{invited_email.lower()}"
+    email = invited_email.lower()
+    if len(email) > 100:  # keys stay short; long addresses are hashed
+        email = "#" + hashlib.sha256(email.encode()).hexdigest()
+    who = f"u{user.pk}" if user else f"e{email}"
     parts = [
         kind,
         f"b{business.pk if business else ''}",
@@ -209,7 +213,7 @@ class Ended:
     count: int
 
     def impact(self) -> queries.Impact:
-        return queries.summarize(queries.ended_in_change(self.change_id))
+        return queries.summarize(queries.ended_in_change(self.change_id), past=True)
 
 
 def _param(model: type, field: str, value: object) -> Any:

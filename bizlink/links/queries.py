@@ -74,6 +74,14 @@ IMPACT_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
     ("partners", "Partner access that ends", (Kind.PARTNERSHIP, Kind.PARTNER_SHARE)),
     ("apps", "Apps that lose access", (Kind.APP_GRANT,)),
 ]
+# The same groups on the result page, after the fact.
+PAST_TITLES = {
+    "account_links": "TikTok account links that ended",
+    "people": "People who lost access",
+    "ad_accounts": "Ad accounts no longer reachable through the account",
+    "partners": "Partner access that ended",
+    "apps": "Apps that lost access",
+}
 
 
 @dataclass
@@ -103,12 +111,16 @@ class Impact:
         return [g for g in self.groups if g.count]
 
 
-def summarize(links: QuerySet[Link], sample: int = PREVIEW_SAMPLE) -> Impact:
+def summarize(links: QuerySet[Link], sample: int = PREVIEW_SAMPLE, *, past: bool = False) -> Impact:
     """Counts per group plus up to `sample` named rows per group: a fixed number of queries."""
     counts = dict(links.values_list("kind").annotate(n=Count("id")).order_by())
     groups = []
     for key, title, kinds in IMPACT_GROUPS:
-        group = ImpactGroup(key=key, title=title, count=sum(counts.get(k, 0) for k in kinds))
+        group = ImpactGroup(
+            key=key,
+            title=PAST_TITLES[key] if past else title,
+            count=sum(counts.get(k, 0) for k in kinds),
+        )
         if group.count:
             rows = with_names(links.filter(kind__in=kinds)).order_by("kind", "id")[:sample]
             group.items = [describe(link) for link in rows]

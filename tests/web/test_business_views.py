@@ -580,7 +580,7 @@ BAD_INPUT: list[tuple[str, str | None, Url, Any, int | str]] = [
     ),
     ("switch-empty", "maya", plain("switch_account"), {}, "Choose one of your accounts."),
     ("switch-text", "maya", plain("switch_account"), {"account": "abc"}, "Choose one of"),
-    ("switch-huge", "maya", plain("switch_account"), {"account": "9" * 30}, 404),
+    ("switch-huge", "maya", plain("switch_account"), {"account": "9" * 30}, "Choose one of"),
     ("bc-create-empty", "olivia", plain("bc_create"), {}, "Give the Business Center a name."),
     (
         "bc-create-too-long",
@@ -867,3 +867,37 @@ def test_admin_creates_an_ad_account_and_the_list_stays_in_name_order(
     # Sara sees only the ad account she has a permission on.
     sara_list = ok(login_as("sara"), sunrise_url(demo, "bc_ad_accounts")).by_testid("ad-accounts")
     assert [label for label, _ in sara_list.links()] == ["Sunrise Main"]
+
+
+def test_pending_request_reveals_nothing_about_the_account(demo: Demo, login_as: LoginAs) -> None:
+    """Northwind asked for @maya.daily: until Maya approves, Northwind sees no name or posts."""
+    alex = login_as("alex")
+    daily = demo.accounts["maya.daily"]
+    listing = alex.get(f"/business/{demo.northwind.pk}/assets/tiktok-accounts/").content.decode()
+    assert "@maya.daily" in listing and "Details appear once the owner approves" in listing
+    assert "Maya Chen" not in listing
+    url = f"/business/{demo.northwind.pk}/assets/tiktok-accounts/{daily.pk}/"
+    assert alex.get(url).status_code == 404
+
+
+def test_partner_member_removes_own_permission_on_shared_account(
+    demo: Demo, login_as: LoginAs
+) -> None:
+    """jo (Northwind) has Analyst on @maya.bakes through Sunrise's share and can give it up."""
+    jo = login_as("jo")
+    bakes = demo.accounts["maya.bakes"]
+    base = f"/business/{demo.northwind.pk}/assets/tiktok-accounts/"
+    assert "@maya.bakes" in jo.get(base).content.decode()
+    page = jo.get(f"{base}{bakes.pk}/").content.decode()
+    assert "Shared with Northwind Agency by Sunrise Bakery" in page
+    permission = Link.objects.get(
+        kind=Kind.ASSET_PERMISSION, user=demo.users["jo"], account=bakes, status=Status.ACTIVE
+    )
+    # The share itself is Sunrise's: Northwind's people cannot disconnect it.
+    refused = jo.get(f"{base}{bakes.pk}/disconnect/")
+    assert refused.status_code == 403
+    assert "shared with you by Sunrise Bakery" in refused.content.decode()
+    response = jo.post(f"{base}{bakes.pk}/permissions/{permission.pk}/remove/")
+    assert response.status_code == 302
+    assert Link.objects.get(pk=permission.pk).status == Status.REVOKED
+    assert jo.get(f"{base}{bakes.pk}/").status_code == 404  # nothing left to see

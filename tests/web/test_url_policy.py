@@ -245,13 +245,18 @@ def test_sunrise_ids_do_not_resolve_under_northwind(demo: Demo, login_as: LoginA
     """alex is Admin of Northwind: Sunrise's ids put into Northwind's URLs are still 'not found'
     (not 403, which would reveal that they exist and who administers them)."""
     client = login_as("alex")
-    foreign = {**_ids(demo), "bc_id": demo.northwind.pk}
+    # @maya.bakes is shared with Northwind, so the foreign account is Sunrise's own one.
+    foreign = {
+        **_ids(demo),
+        "bc_id": demo.northwind.pk,
+        "account_id": demo.accounts["sunrise.bakery"].pk,
+    }
     # Northwind's own objects, so that only the *last* id in a URL is foreign: its ad account,
-    # and @maya.daily, which Northwind has asked to link (pending).
+    # and @maya.bakes, which Sunrise shares with Northwind.
     own = {
         **foreign,
         "ad_account_id": demo.northwind.ad_accounts.get().pk,
-        "account_id": demo.accounts["maya.daily"].pk,
+        "account_id": demo.accounts["maya.bakes"].pk,
     }
     assert client.get(real_url(_route("web:bc_ad_account"), own)).status_code == 200
     assert client.get(real_url(_route("web:bc_tiktok_account"), own)).status_code == 200

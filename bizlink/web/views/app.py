@@ -25,7 +25,7 @@ from bizlink.connected_apps import actions as app_actions
 from bizlink.connected_apps import queries as app_queries
 from bizlink.core.errors import InvalidInput
 from bizlink.web.guards import signed_in
-from bizlink.web.views.common import confirm_then_act
+from bizlink.web.views.common import confirm_then_act, form_id
 
 if TYPE_CHECKING:
     from bizlink.accounts.models import CreatorAccount, User
@@ -184,10 +184,7 @@ def clear_cache(request: HttpRequest) -> HttpResponse:
         server_bytes = len(repr(extra).encode()) if extra else 0
         for key in extra:
             del request.session[key]
-        try:
-            client_bytes = max(0, int(request.POST.get("client_bytes") or 0))
-        except ValueError:
-            client_bytes = 0
+        client_bytes = min(form_id(request, "client_bytes"), 1 << 40)
         freed = server_bytes + client_bytes
         response = _page(
             request,
@@ -241,7 +238,7 @@ def blocked(request: HttpRequest) -> HttpResponse:
     if account is None:
         return _no_account(request)
     if request.method == "POST":
-        block = app_access.block_for(_actor(request), int(request.POST.get("block") or 0))
+        block = app_access.block_for(_actor(request), form_id(request, "block"))
         app_actions.unblock(_actor(request), block)
         messages.success(request, "Unblocked. They can ask for access again; nothing is relinked.")
         return redirect("web:app_blocked")

@@ -18,7 +18,7 @@ from bizlink.accounts import queries as account_queries
 from bizlink.businesses import access, actions, queries
 from bizlink.businesses.actions import CURRENCIES
 from bizlink.core.errors import InvalidInput
-from bizlink.links.enums import ASSET_ROLES, MEMBER_ROLES, FinanceRole, Role
+from bizlink.links.enums import ASSET_ROLES, MEMBER_ROLES, FinanceRole, Kind, Role
 from bizlink.policy import Decision, decide, is_admin
 from bizlink.web.guards import signed_in
 from bizlink.web.views.common import confirm_then_act, form_id, paginate
@@ -196,9 +196,13 @@ def tiktok_account_assign(request: HttpRequest, bc_id: int, account_id: int) -> 
     link = access.account_link_for(actor, bc, account_id)
     try:
         member = access.member_for(actor, bc, form_id(request, "member"))
-        perm = actions.assign_asset_permission(
-            actor, bc, member=member, role=request.POST.get("role", ""), account=link.account
-        )
+        role = request.POST.get("role", "")
+        if link.kind == Kind.PARTNER_SHARE:  # shared with us: pass it on to our own people
+            perm = actions.assign_partner_asset(actor, link, member=member, role=role)
+        else:
+            perm = actions.assign_asset_permission(
+                actor, bc, member=member, role=role, account=link.account
+            )
         messages.success(
             request, f"{perm.user} now has {perm.get_role_display()} on @{perm.account}."
         )

@@ -18,7 +18,7 @@ from bizlink.web.views.common import untouched
 def change_result(request: HttpRequest, change_id: uuid.UUID) -> HttpResponse:
     events = audit_queries.change_events(request.user, change_id)  # type: ignore[arg-type]
     root = events.filter(is_cascade=False).select_related("link", "link__business").first()
-    impact = link_queries.summarize(link_queries.ended_in_change(change_id))
+    impact = link_queries.summarize(link_queries.ended_in_change(change_id), past=True)
     account = None
     if root is not None and root.account_id:
         account = account_queries.account_by_id(root.account_id)

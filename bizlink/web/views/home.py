@@ -16,7 +16,7 @@ from bizlink.businesses import queries as bc_queries
 from bizlink.core.errors import InvalidInput
 from bizlink.web.guards import public, signed_in
 from bizlink.web.middleware import SESSION_KEY
-from bizlink.web.views.common import safe_next
+from bizlink.web.views.common import form_id, safe_next
 
 
 @public
@@ -39,9 +39,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_POST
 def switch_account(request: HttpRequest) -> HttpResponse:
     """One click: act as another of your accounts. Every page shows which one is active."""
-    try:
-        account_id = int(request.POST.get("account", ""))
-    except ValueError:
+    account_id = form_id(request, "account")
+    if not account_id:
         messages.error(request, "Choose one of your accounts.")
         return redirect(safe_next(request, "/"))
     account = account_access.owned_account(request.user, account_id)  # type: ignore[arg-type]
