@@ -33,6 +33,9 @@ demo: migrate
 ## run: set up, migrate, load the demo data (once) and serve on 127.0.0.1:$(PORT)
 run: demo
 	@echo "bizlink is serving on http://127.0.0.1:$(PORT)/  (Ctrl+C stops it)"
+# The background worker (delivers webhooks from the outbox) stops when the server does.
+	@$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## check: linters, formatter, types and layer rules

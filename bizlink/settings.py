@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "bizlink.links",
     "bizlink.audit",
     "bizlink.connected_apps",
+    "bizlink.outbox",
     "bizlink.web",
     "bizlink.cli",
 ]
@@ -164,3 +165,6 @@ OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"
 OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"
 OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"
 OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+
+# --- Background tasks (the outbox worker): `manage.py db_worker` runs them ------------------
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

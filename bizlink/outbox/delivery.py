@@ -113,7 +113,7 @@ class Claim:
     attempt: int
 
 
-def claim(limit: int = BATCH, *, only: int | None = None) -> list[Claim]:
+def claim(limit: int = BATCH) -> list[Claim]:
     """Lease up to `limit` due messages to this worker (one short transaction)."""
     now = clock.now()
     token = uuid.uuid4()
@@ -122,9 +122,9 @@ def claim(limit: int = BATCH, *, only: int | None = None) -> list[Claim]:
         abandoned = OutboxMessage.objects.filter(
             pending(), locked_until__lte=now, attempts__gte=F("max_attempts")
         )
-        if only is not None:
-            abandoned = abandoned.filter(pk=only)
-        gone = list(abandoned.values_list("id", "attempts", "target"))
+        gone = list(
+            abandoned.select_for_update(skip_locked=True).values_list("id", "attempts", "target")
+        )
         if gone:
             OutboxAttempt.objects.bulk_create(
                 [
@@ -136,8 +136,6 @@ def claim(limit: int = BATCH, *, only: int | None = None) -> list[Claim]:
                 parked_at=now, locked_until=None, claim_token=None, last_error=LEASE_EXPIRED
             )
         found = OutboxMessage.objects.filter(due(now), attempts__lt=F("max_attempts"))
-        if only is not None:
-            found = found.filter(pk=only)
         rows = list(
             found.select_for_update(skip_locked=True)
             .order_by("available_at", "id")
@@ -175,7 +173,7 @@ def send(claimed: Claim, session: requests.Session | None = None) -> Outcome:
         pk=claimed.message_id
     )
     payload = message.payload if message.payload is not None else render_payload(message)
-    profile = AppProfile.objects.filter(application_id=message.app_id).first()
+    profile = AppProfile.objects.filter(application=message.app).first() if message.app else None
     secret = profile.webhook_secret if profile is not None else ""
     if not message.target or not secret:
         missing = "webhook URL" if not message.target else "webhook secret"

@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 from django.urls.converters import IntConverter
 
-from bizlink.web.views import app, auth, business, changes, home
+from bizlink.web.views import app, auth, business, changes, deliveries, home
 
 app_name = "web"
 
@@ -78,4 +78,20 @@ urlpatterns = [
     ),
     path(BC + "settings/people/<id:member_id>/role/", business.person_role, name="bc_person_role"),
     path(BC + "partners/", business.partners, name="bc_partners"),
+    # Webhook delivery log of an app, for its developer
+    path(
+        "developers/apps/<id:app_id>/deliveries/",
+        deliveries.delivery_log,
+        name="app_deliveries",
+    ),
+    path(
+        "developers/apps/<id:app_id>/deliveries/<id:message_id>/",
+        deliveries.delivery_detail,
+        name="app_delivery",
+    ),
+    path(
+        "developers/apps/<id:app_id>/deliveries/<id:message_id>/replay/",
+        deliveries.delivery_replay,
+        name="app_delivery_replay",
+    ),
 ]
