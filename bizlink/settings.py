@@ -9,6 +9,9 @@ from pathlib import Path
 
 import dj_database_url
 
+from bizlink.connected_apps.scopes import DEFAULT_SCOPES as OAUTH_DEFAULT_SCOPES
+from bizlink.connected_apps.scopes import SCOPES as OAUTH_SCOPES
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -168,3 +171,40 @@ OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
 
 # --- Background tasks (the outbox worker): `manage.py db_worker` runs them ------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# --- OAuth 2.0 authorization server for third-party apps (bizlink/oauth) -------------------
+OAUTH2_PROVIDER = {
+    "SCOPES": OAUTH_SCOPES,
+    "DEFAULT_SCOPES": OAUTH_DEFAULT_SCOPES,
+    # Per app: only the scopes chosen when the app was registered.
+    "SCOPES_BACKEND_CLASS": "bizlink.oauth.scopes.AppScopes",
+    # Ties every code and token to the owner's grant (a Link) and refuses it once that ends.
+    "OAUTH2_VALIDATOR_CLASS": "bizlink.oauth.validators.BizlinkValidator",
+    "PKCE_REQUIRED": True,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 30 * 24 * 3600,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
+    # Replaying a rotated refresh token revokes its whole family (RFC 9700 section 4.14.2).
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    # Always show the consent page; the view ignores approval_prompt=auto anyway.
+    "REQUEST_APPROVAL_PROMPT": "force",
+    # http only for loopback redirect URIs in development (checked when an app registers).
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],
+    "ALLOW_URI_WILDCARDS": False,
+    "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token"],
+    "OAUTH2_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["client_secret_basic", "client_secret_post"],
+    # RFC 9700 (OAuth 2.0 Security BCP): no implicit or password grant, no "plain" PKCE, no
+    # tokens in query strings, the `iss` response parameter, tokens stored hashed at rest.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+}

@@ -4,4 +4,5 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("bizlink.web.urls")),
+    path("", include("bizlink.oauth.urls")),
 ]

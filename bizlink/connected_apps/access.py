@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bizlink.accounts.models import CreatorAccount, User
-from bizlink.connected_apps.models import Block
+from bizlink.connected_apps.models import AppProfile, Block
 from bizlink.core.errors import NotFound
 from bizlink.links.enums import Kind, Status
 from bizlink.links.models import Link
@@ -33,3 +33,15 @@ def block_for(actor: User, block_id: int) -> Block:
     if block is None:
         raise NotFound("No such block.")
     return block
+
+
+def developer_app(actor: User, app_id: int) -> AppProfile:
+    """A third-party app the actor registered (another developer's app is "not found")."""
+    profile = (
+        AppProfile.objects.select_related("application")
+        .filter(application_id=app_id, developer=actor, first_party=False)
+        .first()
+    )
+    if profile is None:
+        raise NotFound("No such app among yours.")
+    return profile

@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 from django.urls.converters import IntConverter
 
-from bizlink.web.views import app, auth, business, changes, deliveries, home
+from bizlink.web.views import app, auth, business, changes, deliveries, developers, home
 
 app_name = "web"
 
@@ -78,6 +78,15 @@ urlpatterns = [
     ),
     path(BC + "settings/people/<id:member_id>/role/", business.person_role, name="bc_person_role"),
     path(BC + "partners/", business.partners, name="bc_partners"),
+    # Developers: register third-party apps (OAuth clients)
+    path("developers/apps/", developers.app_list, name="developer_apps"),
+    path("developers/apps/new/", developers.app_create, name="developer_app_new"),
+    path("developers/apps/<id:app_id>/", developers.app_detail, name="developer_app"),
+    path(
+        "developers/apps/<id:app_id>/rotate-secret/",
+        developers.app_rotate_secret,
+        name="developer_app_rotate",
+    ),
     # Webhook delivery log of an app, for its developer
     path(
         "developers/apps/<id:app_id>/deliveries/",
