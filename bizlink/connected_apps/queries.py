@@ -182,6 +182,17 @@ def _checksum(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
+def grant_of_refresh_token_value(value: str) -> Link | None:
+    """The grant a presented refresh token belongs to (tokens are stored as checksums)."""
+    return (
+        Link.objects.filter(
+            kind=Kind.APP_GRANT, tokens__refresh_token__token_checksum=_checksum(value)
+        )
+        .order_by("-id")
+        .first()
+    )
+
+
 def _timestamp(moment: Any) -> int:
     return int(calendar.timegm(moment.utctimetuple()))
 

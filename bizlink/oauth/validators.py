@@ -85,6 +85,11 @@ class BizlinkValidator(OAuth2Validator):
     def validate_refresh_token(
         self, refresh_token: str, client: Any, request: Any, *args: Any, **kwargs: Any
     ) -> bool:
+        # A token of an ended grant is refused before DOT looks at it: that is not a replay of
+        # a rotated token, so it must not trigger reuse protection (which deletes tokens).
+        ended = app_queries.grant_of_refresh_token_value(refresh_token)
+        if ended is not None and ended.status != Status.ACTIVE:
+            return False
         if not super().validate_refresh_token(refresh_token, client, request, *args, **kwargs):
             return False
         grant = app_queries.grant_of_refresh_token(request.refresh_token_instance)

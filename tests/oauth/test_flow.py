@@ -171,8 +171,12 @@ def test_remove_access_kills_access_and_refresh_tokens_at_once_everywhere(
     with pytest.raises(OAuthError):
         client.refresh_token(oauth.url("oauth:token"), refresh_token=token["refresh_token"])
 
-    # The tokens are ended (expired / revoked), not deleted: history stays.
-    assert RefreshToken.objects.filter(application=oauth.app, revoked__isnull=False).exists()
+    # The tokens are ended (expired / revoked), not deleted, even after the app tried them:
+    # history stays.
+    access = AccessToken.objects.get(application=oauth.app)
+    assert access.is_expired()
+    refresh = RefreshToken.objects.get(application=oauth.app)
+    assert refresh.revoked is not None and refresh.access_token_id == access.pk
     grant.refresh_from_db()
     assert grant.status == Status.REVOKED
 
