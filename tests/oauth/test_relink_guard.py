@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+import requests
+from oauth2_provider.models import AccessToken
+
 from bizlink.connected_apps import actions as app_actions
 from bizlink.connected_apps import queries as app_queries
 from bizlink.links.enums import Kind, Status
@@ -133,3 +136,25 @@ def test_the_account_in_the_form_must_be_the_owners(oauth: OAuthEnv) -> None:
     answer = browser.submit_consent(page, account=str(foreign.pk))
     assert answer.status_code == 400
     assert grants(oauth) == []
+
+
+def test_a_code_issued_before_the_removal_cannot_be_exchanged_after_it(oauth: OAuthEnv) -> None:
+    browser, client = oauth.browser("maya"), oauth.client()
+    url, _, verifier = oauth.authorization_url(client)
+    answer = browser.submit_consent(browser.get(url))
+    location = answer.headers["Location"]
+    remove(oauth)  # the owner changes her mind before the app redeems the code
+    exchanged = requests.post(
+        oauth.url("oauth:token"),
+        data={
+            "grant_type": "authorization_code",
+            "code": query_of(location)["code"],
+            "redirect_uri": REDIRECT_URI,
+            "code_verifier": verifier,
+        },
+        auth=(oauth.app.client_id, oauth.client_secret),
+        timeout=10,
+    )
+    assert exchanged.status_code == 400
+    assert exchanged.json()["error"] == "invalid_grant"
+    assert not AccessToken.objects.filter(application=oauth.app).exists()
