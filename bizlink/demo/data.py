@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from bizlink.accounts import actions as account_actions
-from bizlink.connected_apps import actions as app_actions
 from bizlink.accounts.models import CreatorAccount, Follower, Post, User
 from bizlink.businesses import actions as bc_actions
 from bizlink.businesses.models import AdAccount, BusinessCenter
+from bizlink.connected_apps import actions as app_actions
 from bizlink.core import clock
 from bizlink.links.models import FinanceRole, Kind, Link, Role, Status
 
