@@ -50,11 +50,11 @@ test: check test-sqlite test-postgres
 
 test-sqlite: setup-dev
 	bash scripts/ensure-chromium.sh
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 test-postgres: setup-dev
 	bash scripts/ensure-postgres.sh "$(PG_TEST_URL)"
-	DATABASE_URL="$(PG_TEST_URL)" $(BIN)/pytest -m "not browser"
+	DATABASE_URL="$(PG_TEST_URL)" $(BIN)/pytest -n 2 -m "not browser"
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache .hypothesis

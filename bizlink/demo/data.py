@@ -214,6 +214,17 @@ def load() -> Demo:
     with clock.frozen_at(at(50)):
         bc_actions.invite_member(ben, sunrise, email="new.hire@example.com", role=Role.STANDARD)
         bc_actions.request_account_link(alex, northwind, handle="maya.daily")
+    with clock.frozen_at(at(40)):
+        # A third-party app beside the first-party ones in Maya's Active apps.
+        scheduler, _secret, _webhook_secret = app_actions.register_app(
+            users["olivia"],
+            name="Scheduler Pro",
+            redirect_uris=["http://127.0.0.1:9/callback"],
+            scopes=["user.info.basic", "video.list", "insights.read"],
+        )
+        app_actions.grant_app_access(
+            maya, accounts["maya.bakes"], scheduler, "user.info.basic video.list"
+        )
     return Demo(
         users=users,
         accounts=accounts,

@@ -28,8 +28,8 @@ REDIRECT_URI = "http://127.0.0.1:9/callback"
 SCOPE = "user.info.basic video.list"
 
 # Transactional, so the live server thread sees what the test writes; the first-party apps
-# (created by a data migration) are restored for every test.
-OAUTH_DB = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# (created by a data migration, wiped by the flush) are recreated by the demo loader.
+OAUTH_DB = pytest.mark.django_db(transaction=True)
 
 
 class _Forms(HTMLParser):
