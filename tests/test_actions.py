@@ -4,10 +4,12 @@ rows it writes, and every input it refuses (with the message a person reads)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.contrib.auth import authenticate
 from django.contrib.sessions.backends.db import SessionStore
+from django.core import mail
 
 from bizlink.accounts import actions as account_actions
 from bizlink.accounts.models import CreatorAccount, DeviceSession, Notification, User
@@ -1510,3 +1512,18 @@ class TestAssignPartnerAsset:
                 member=member(demo.northwind, "alex", demo),
                 role=Role.ANALYST,
             )
+
+
+def test_invitation_is_emailed_after_commit_and_notifies_existing_users(
+    demo: Demo, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        bc_actions.invite_member(
+            demo.users["ben"], demo.sunrise, email="olivia@example.com", role=Role.STANDARD
+        )
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["olivia@example.com"]
+    assert "Ben Ortiz invited you to join Sunrise Bakery on bizlink as Standard" in message.body
+    note = Notification.objects.get(user=demo.users["olivia"], kind="business.invitation")
+    assert "Sunrise Bakery" in note.text

@@ -6,11 +6,13 @@ dependency walk without changing anything; the confirm page shows that preview.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 
-from bizlink.accounts.models import CreatorAccount, User
+from bizlink.accounts.models import CreatorAccount, Notification, User
 from bizlink.businesses.models import AdAccount, BusinessCenter
 from bizlink.connected_apps import actions as app_actions
 from bizlink.connected_apps import queries as app_queries
@@ -69,7 +71,7 @@ def invite_member(
     existing = User.objects.filter(email__iexact=email).first()
     if existing and membership(existing, bc):
         raise InvalidInput(f"{existing.name} is already a member.", field="email")
-    return link_actions.create_link(
+    invite = link_actions.create_link(
         Kind.MEMBERSHIP,
         bc,
         invited_email=email,
@@ -79,6 +81,26 @@ def invite_member(
         status=Status.PENDING,
         duplicate_message=f"{email} already has a pending invitation.",
     )
+    role_words = invite.get_role_display() + (
+        f" ({invite.get_finance_role_display()})" if invite.finance_role else ""
+    )
+    text = (
+        f"{actor.name} invited you to join {bc.name} on bizlink as {role_words}. "
+        f"Log in or sign up with {email} at {settings.SITE_URL}/ to accept or decline."
+    )
+    if existing is not None:
+        Notification.objects.create(user=existing, kind="business.invitation", text=text)
+    # Sent only once the invitation is committed; a failed send never undoes it.
+    transaction.on_commit(
+        lambda: send_mail(
+            f"{actor.name} invited you to {bc.name}",
+            text,
+            None,
+            [email],
+            fail_silently=True,
+        )
+    )
+    return invite
 
 
 @transaction.atomic

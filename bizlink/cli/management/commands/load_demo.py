@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.test.utils import override_settings
 
 from bizlink.demo import data
 
@@ -15,7 +16,9 @@ class Command(BaseCommand):
             self.stdout.write("Demo data already loaded; nothing to do.")
         else:
             self.stdout.write("Loading demo data ...")
-            data.load()
+            # The demo's invitations would e-mail example.com addresses; keep them off the console.
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+                data.load()
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"\nDemo logins (password for all: {data.PASSWORD}):")
         for email, what in data.LOGINS:
