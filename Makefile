@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 export DJANGO_SETTINGS_MODULE := bizlink.settings
 
-.PHONY: run test check test-sqlite test-postgres test-browser setup setup-dev migrate demo clean
+.PHONY: prod run test check test-sqlite test-postgres test-browser setup setup-dev migrate demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ run: demo
 	@$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+## prod: production mode locally: gunicorn workers, PostgreSQL (DATABASE_URL), a worker, DEBUG off
+prod: setup
+	bash scripts/prod.sh
 
 ## check: linters, formatter, types and layer rules
 check: setup-dev

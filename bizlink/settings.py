@@ -139,8 +139,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# Behind TLS in production; `make prod` on plain http sets SECURE_COOKIES=false to try it locally.
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -192,8 +193,11 @@ OAUTH2_PROVIDER = {
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
     # Always show the consent page; the view ignores approval_prompt=auto anyway.
     "REQUEST_APPROVAL_PROMPT": "force",
-    # http only for loopback redirect URIs in development (checked when an app registers).
-    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],
+    # http only for loopback redirect URIs (checked when an app registers); off in production
+    # unless OAUTH_ALLOW_HTTP_LOOPBACK says native apps on the same machine need it.
+    "ALLOWED_REDIRECT_URI_SCHEMES": (
+        ["http", "https"] if DEBUG or env_bool("OAUTH_ALLOW_HTTP_LOOPBACK", False) else ["https"]
+    ),
     "ALLOW_URI_WILDCARDS": False,
     "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
     "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token"],
