@@ -12,11 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Exists, Q
+
 from bizlink.accounts.models import CreatorAccount, User
 from bizlink.businesses.models import AdAccount, BusinessCenter
 from bizlink.core.errors import Refused
 from bizlink.links import queries as link_queries
-from bizlink.links.models import Kind, Link, Role, Status
+from bizlink.links.models import FinanceRole, Kind, Link, Role, Status
 
 
 @dataclass(frozen=True)
@@ -79,8 +81,6 @@ def ask_admins(business: BusinessCenter | int, verb_phrase: str) -> tuple[str, t
 def has_account_access(user: User, account: CreatorAccount | int) -> bool:
     """Can this person reach the account through any live path? (Read live, every time.)"""
     account_id = account if isinstance(account, int) else account.pk
-    if CreatorAccount.objects.filter(pk=account_id, owner_id=user.pk).exists():
-        return True
     active = link_queries.active()
     direct = active.filter(kind=Kind.ASSET_PERMISSION, user_id=user.pk, account_id=account_id)
     via_admin = active.filter(
@@ -99,7 +99,12 @@ def has_account_access(user: User, account: CreatorAccount | int) -> bool:
         partner__links__role=Role.ADMIN,
         partner__links__user_id=user.pk,
     )
-    return direct.exists() or via_admin.exists() or via_partner.exists()
+    # One round trip: this check sits on hot paths (pages, API calls, benchmarks).
+    return (
+        CreatorAccount.objects.filter(pk=account_id)
+        .filter(Q(owner_id=user.pk) | Exists(direct) | Exists(via_admin) | Exists(via_partner))
+        .exists()
+    )
 
 
 def has_ad_account_access(user: User, ad_account: AdAccount) -> bool:
@@ -271,6 +276,99 @@ def _app_manage(actor: User, app: Any) -> Decision:
     return deny("Only the developer who registered this app can manage it.")
 
 
+# --- Ads Manager ----------------------------------------------------------------------------
+
+
+def ad_account_role(user: User, ad_account: AdAccount) -> str:
+    """The actor's role on an ad account: Business Center admins are Admin of every one."""
+    if is_admin(user, ad_account.business_id):
+        return Role.ADMIN
+    link = (
+        link_queries.active()
+        .filter(kind=Kind.ASSET_PERMISSION, user_id=user.pk, ad_account_id=ad_account.pk)
+        .first()
+    )
+    return link.role if link else ""
+
+
+def _ads_manage(actor: User, ad_account: AdAccount) -> Decision:
+    role = ad_account_role(actor, ad_account)
+    if role in (Role.ADMIN, Role.OPERATOR):
+        return ALLOW
+    remedy, ask = ask_admins(ad_account.business_id, "make you an Operator of this ad account")
+    if role:
+        return deny("Analysts can look at campaigns and reports but not change them.", remedy, ask)
+    return deny("You have no permission on this ad account.", remedy, ask)
+
+
+def _ad_identity_request(actor: User, ad_account: AdAccount) -> Decision:
+    if ad_account_role(actor, ad_account) == Role.ADMIN:
+        return ALLOW
+    remedy, ask = ask_admins(ad_account.business_id, "link the TikTok account for you")
+    return deny("Only Admins of this ad account can link TikTok accounts.", remedy, ask)
+
+
+def _ad_identity_respond(actor: User, link: Link) -> Decision:
+    if link.kind != Kind.ACCOUNT_AD_ACCOUNT:
+        return deny("This is not a request to use a TikTok account in ads.")
+    return _account_link_respond(actor, link)
+
+
+def _ad_identity_remove(actor: User, link: Link) -> Decision:
+    if link.kind != Kind.ACCOUNT_AD_ACCOUNT or link.status not in (Status.ACTIVE, Status.PENDING):
+        return deny("This TikTok account is no longer linked to the ad account.")
+    assert link.account is not None and link.ad_account is not None
+    if link.account.owner_id == actor.pk:
+        return ALLOW  # the owner's right to leave is unconditional
+    if ad_account_role(actor, link.ad_account) == Role.ADMIN:
+        return ALLOW
+    remedy, ask = ask_admins(link.bc_id, f"remove @{link.account.handle} from this ad account")
+    return deny(
+        "Only Admins of this ad account or the account's owner can remove a linked TikTok account.",
+        remedy + " The owner can also remove access from the TikTok app's settings.",
+        ask,
+    )
+
+
+def finance_role(user: User, ad_account: AdAccount) -> str:
+    member = membership(user, ad_account.business_id)
+    return member.finance_role if member else ""
+
+
+def _billing_view(actor: User, ad_account: AdAccount) -> Decision:
+    if finance_role(actor, ad_account) in (FinanceRole.MANAGER, FinanceRole.ANALYST):
+        return ALLOW
+    remedy, ask = ask_admins(ad_account.business_id, "give you a finance role")
+    return deny("Only Finance Managers and Finance Analysts can see billing.", remedy, ask)
+
+
+def _billing_top_up(actor: User, ad_account: AdAccount) -> Decision:
+    role = finance_role(actor, ad_account)
+    if role == FinanceRole.MANAGER:
+        return ALLOW
+    remedy, ask = ask_admins(ad_account.business_id, "make you a Finance Manager")
+    if role == FinanceRole.ANALYST:
+        return deny("Finance Analysts can view billing but not add funds.", remedy, ask)
+    return deny("Only Finance Managers can add funds.", remedy, ask)
+
+
+def _partner_share_remove(actor: User, link: Link) -> Decision:
+    """Stop sharing an asset with a partner: the sharing BC's admins, or the account's owner."""
+    if link.kind != Kind.PARTNER_SHARE or link.status not in (Status.ACTIVE, Status.PENDING):
+        return deny("This asset is no longer shared with that partner.")
+    if is_admin(actor, link.bc_id):
+        return ALLOW
+    if link.account_id and link.account and link.account.owner_id == actor.pk:
+        return ALLOW  # the owner decides who reaches their account
+    remedy, ask = ask_admins(link.bc_id, "stop sharing this asset")
+    return deny(
+        "Only admins of the Business Center that shares it, or the account's owner, can stop "
+        "sharing an asset with a partner.",
+        remedy,
+        ask,
+    )
+
+
 RULES: dict[str, Callable[[User, Any], Decision]] = {
     "business.view": _business_view,
     "business.manage": _business_manage,
@@ -291,6 +389,15 @@ RULES: dict[str, Callable[[User, Any], Decision]] = {
     "account.manage_blocks": _owner_only,
     "app.register": _app_register,
     "app.manage": _app_manage,
+    "ads.view": _ad_account_view,
+    "ads.manage": _ads_manage,
+    "ad_identity.request": _ad_identity_request,
+    "ad_identity.respond": _ad_identity_respond,
+    "ad_identity.remove": _ad_identity_remove,
+    "billing.view": _billing_view,
+    "billing.top_up": _billing_top_up,
+    "partner_share.remove": _partner_share_remove,
+    "account.disconnect_everywhere": _owner_only,
 }
 
 

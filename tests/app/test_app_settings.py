@@ -159,11 +159,16 @@ def test_sessions_and_devices(demo: Demo) -> None:
     phone = logged_in(demo, "maya", IPHONE)
     laptop = logged_in(demo, "maya", LINUX_CHROME)
     notes = list(
-        Notification.objects.filter(user=demo.users["maya"]).values_list("text", flat=True)
+        Notification.objects.filter(
+            user=demo.users["maya"], kind="security.new_device"
+        ).values_list("text", flat=True)
     )
     assert len(notes) == 2 and any("Mobile Safari" in n for n in notes)
     logged_in(demo, "maya", IPHONE)  # the same kind of device again: no new notification
-    assert Notification.objects.filter(user=demo.users["maya"]).count() == 2
+    assert (
+        Notification.objects.filter(user=demo.users["maya"], kind="security.new_device").count()
+        == 2
+    )
     page = text(phone.get("/app/settings/sessions/"))
     assert "Chrome 156 on Linux" in page and "This device" in page
     laptop_session = DeviceSession.objects.get(session_key=laptop.session.session_key)
