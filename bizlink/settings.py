@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "bizlink.audit",
     "bizlink.connected_apps",
     "bizlink.outbox",
+    "bizlink.ads",
     "bizlink.web",
     "bizlink.cli",
 ]

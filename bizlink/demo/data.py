@@ -225,6 +225,7 @@ def load() -> Demo:
         app_actions.grant_app_access(
             maya, accounts["maya.bakes"], scheduler, "user.info.basic video.list"
         )
+    _ads(users, accounts, main, promo, at(55))
     return Demo(
         users=users,
         accounts=accounts,
@@ -232,3 +233,69 @@ def load() -> Demo:
         northwind=northwind,
         ad_accounts={"main": main, "promo": promo},
     )
+
+
+def _ads(
+    users: dict[str, User],
+    accounts: dict[str, CreatorAccount],
+    main: AdAccount,
+    promo: AdAccount,
+    start: dt.datetime,
+) -> None:
+    """Ads Manager: campaigns with Spark ads of @maya.bakes on both Sunrise ad accounts, funds."""
+    from bizlink.ads import actions as ads_actions
+
+    ben = users["ben"]
+    posts = list(accounts["maya.bakes"].posts.order_by("posted_at").values_list("pk", flat=True))
+    with clock.frozen_at(start):
+        ads_actions.top_up(ben, main, amount="500.00", note="Opening balance")
+        ads_actions.top_up(ben, promo, amount="150.00", note="Opening balance")
+        for ad_account, campaign_name, group_name, ad_names in (
+            (
+                main,
+                "Spring Sourdough Launch",
+                "Bakery lovers US",
+                ["Sourdough sunrise", "Crumb shot"],
+            ),
+            (promo, "Holiday Honey Cake", "Holiday shoppers", ["Honey cake story"]),
+        ):
+            identity = Link.objects.get(
+                kind=Kind.ACCOUNT_AD_ACCOUNT,
+                ad_account=ad_account,
+                account=accounts["maya.bakes"],
+                status=Status.ACTIVE,
+            )
+            campaign = ads_actions.create_campaign(
+                ben,
+                ad_account,
+                {
+                    "name": campaign_name,
+                    "objective": "TRAFFIC",
+                    "budget_mode": "DAILY",
+                    "budget": "40.00",
+                },
+            )
+            group = ads_actions.create_ad_group(
+                ben,
+                campaign,
+                {
+                    "name": group_name,
+                    "start_at": start.isoformat(),
+                    "bid": "3.50",
+                    "locations": "US",
+                    "age_ranges": "18-24,25-34",
+                    "gender": "ALL",
+                    "interests": "baking, food",
+                },
+            )
+            for i, name in enumerate(ad_names):
+                ads_actions.create_ad(
+                    ben,
+                    group,
+                    {
+                        "name": name,
+                        "identity": str(identity.pk),
+                        "post": str(posts[i]),
+                        "call_to_action": "Order now",
+                    },
+                )

@@ -1,7 +1,16 @@
 from django.urls import path, register_converter
 from django.urls.converters import IntConverter
 
-from bizlink.web.views import app, auth, business, changes, deliveries, developers, home
+from bizlink.web.views import (
+    ads,
+    app,
+    auth,
+    business,
+    changes,
+    deliveries,
+    developers,
+    home,
+)
 
 app_name = "web"
 
@@ -18,6 +27,7 @@ register_converter(IdConverter, "id")
 BC = "business/<id:bc_id>/"
 TT = BC + "assets/tiktok-accounts/<id:account_id>/"
 AD = BC + "assets/ad-accounts/<id:ad_account_id>/"
+ADS = "ads/<id:ad_account_id>/"
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -103,4 +113,39 @@ urlpatterns = [
         deliveries.delivery_replay,
         name="app_delivery_replay",
     ),
+    # Ads Manager
+    path("ads/", ads.ads_index, name="ads_index"),
+    path("ads/switch/", ads.ads_switch, name="ads_switch"),
+    path("ads/requests/", ads.identity_requests, name="ads_requests"),
+    path("ads/requests/<id:link_id>/", ads.identity_request_respond, name="ads_request_respond"),
+    path("ads/changes/<uuid:change_id>/", ads.change_result, name="ads_change"),
+    path(ADS, ads.ads_home, name="ads_home"),
+    path(ADS + "settings/", ads.account_settings, name="ads_settings"),
+    path(ADS + "settings/users/", ads.user_management, name="ads_users"),
+    path(ADS + "settings/users/members/", ads.members, name="ads_members"),
+    path(
+        ADS + "settings/users/members/<id:member_id>/delete/",
+        ads.member_delete,
+        name="ads_member_delete",
+    ),
+    path(ADS + "settings/users/linked-accounts/", ads.linked_accounts, name="ads_linked_accounts"),
+    path(
+        ADS + "settings/users/linked-accounts/<id:link_id>/remove/",
+        ads.linked_account_remove,
+        name="ads_linked_account_remove",
+    ),
+    path(ADS + "settings/billing/", ads.billing, name="ads_billing"),
+    path(ADS + "campaigns/new/", ads.campaign_new, name="ads_campaign_new"),
+    path(ADS + "campaigns/<id:campaign_id>/edit/", ads.campaign_edit, name="ads_campaign_edit"),
+    path(
+        ADS + "campaigns/<id:campaign_id>/ad-groups/new/",
+        ads.ad_group_new,
+        name="ads_ad_group_new",
+    ),
+    path(ADS + "ad-groups/<id:ad_group_id>/edit/", ads.ad_group_edit, name="ads_ad_group_edit"),
+    path(ADS + "ad-groups/<id:ad_group_id>/ads/new/", ads.ad_new, name="ads_ad_new"),
+    path(ADS + "ads/<id:ad_id>/edit/", ads.ad_edit, name="ads_ad_edit"),
+    path(ADS + "<str:level>/<id:obj_id>/status/", ads.set_status, name="ads_set_status"),
+    path(ADS + "reports/", ads.reports, name="ads_reports"),
+    path(ADS + "reports.csv", ads.reports_csv, name="ads_reports_csv"),
 ]

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class AdsConfig(AppConfig):
+    name = "bizlink.ads"
+    label = "ads"
+    verbose_name = "Ads Manager"
+
+    def ready(self) -> None:
+        from bizlink.ads import consequences
+        from bizlink.links.actions import on_links_ended
+
+        on_links_ended(consequences.stop_ads_of_ended_identities)

@@ -1,0 +1,186 @@
+"""Ads Manager: campaigns -> ad groups -> ads, the billing ledger and delivery statistics.
+
+Who may use an ad account is not stored here: members are ASSET_PERMISSION links and identities
+(TikTok accounts an ad may speak as) are ACCOUNT_AD_ACCOUNT links, so unlinking works the same
+way everywhere. An ad points at the identity link it uses; when that link ends, the unlink's
+own transaction marks the ad stopped (`consequences.stop_ads_of_ended_identities`).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+
+from bizlink.ads.enums import BudgetMode, Gender, Objective, RunStatus, StopReason
+from bizlink.core import clock
+
+__all__ = [
+    "Ad",
+    "AdGroup",
+    "BudgetMode",
+    "Campaign",
+    "DailyStat",
+    "Gender",
+    "HourlyStat",
+    "LedgerEntry",
+    "Objective",
+    "RunStatus",
+    "StopReason",
+]
+
+
+class Campaign(models.Model):
+    ad_account = models.ForeignKey(
+        "businesses.AdAccount", on_delete=models.PROTECT, related_name="campaigns"
+    )
+    name = models.CharField(max_length=120)
+    objective = models.CharField(max_length=16, choices=Objective.choices)
+    budget_mode = models.CharField(max_length=8, choices=BudgetMode.choices)
+    budget = models.DecimalField(max_digits=12, decimal_places=2)
+    status = models.CharField(max_length=8, choices=RunStatus.choices, default=RunStatus.ACTIVE)
+    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(budget__gt=0), name="campaign_budget_positive")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AdGroup(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="ad_groups")
+    name = models.CharField(max_length=120)
+    start_at = models.DateTimeField()
+    end_at = models.DateTimeField(null=True, blank=True)
+    # Maximum bid per 1,000 impressions (CPM), in the ad account's currency.
+    bid = models.DecimalField(max_digits=10, decimal_places=2)
+    locations = models.CharField(max_length=200, blank=True)  # ISO country codes, comma-separated
+    age_ranges = models.CharField(max_length=100, blank=True)  # e.g. "18-24,25-34"
+    gender = models.CharField(max_length=6, choices=Gender.choices, default=Gender.ALL)
+    interests = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=8, choices=RunStatus.choices, default=RunStatus.ACTIVE)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(bid__gt=0), name="ad_group_bid_positive"),
+            models.CheckConstraint(
+                condition=Q(end_at__isnull=True) | Q(end_at__gt=models.F("start_at")),
+                name="ad_group_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Ad(models.Model):
+    """A Spark-style ad: a post of a linked TikTok account, shown as that account."""
+
+    ad_group = models.ForeignKey(AdGroup, on_delete=models.PROTECT, related_name="ads")
+    name = models.CharField(max_length=120)
+    # The ACCOUNT_AD_ACCOUNT link the ad speaks through; it stays even after the link ends.
+    identity = models.ForeignKey("links.Link", on_delete=models.PROTECT, related_name="ads")
+    post = models.ForeignKey("accounts.Post", on_delete=models.PROTECT, related_name="ads")
+    call_to_action = models.CharField(max_length=40, default="Learn more")
+    status = models.CharField(max_length=8, choices=RunStatus.choices, default=RunStatus.ACTIVE)
+    in_review = models.BooleanField(default=False)
+    stop_reason = models.CharField(
+        max_length=24, choices=StopReason.choices, blank=True, default=StopReason.NONE
+    )
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    # The unlink (audit change id) that stopped it, so its result page can list the ad.
+    stopped_by_change = models.UUIDField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["identity", "stop_reason"], name="ad_identity_stop")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LedgerEntry(models.Model):
+    """Append-only money movements of an ad account; the balance is their sum."""
+
+    class Kind(models.TextChoices):
+        TOP_UP = "TOP_UP", "Top-up"
+        CHARGE = "CHARGE", "Ad spend"
+
+    ad_account = models.ForeignKey(
+        "businesses.AdAccount", on_delete=models.PROTECT, related_name="ledger"
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    # Positive for top-ups, negative for charges.
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    ad = models.ForeignKey(Ad, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    hour = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="TOP_UP") & Q(amount__gt=0))
+                | (Q(kind="CHARGE") & Q(amount__lt=0)),
+                name="ledger_sign_matches_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["ad", "hour"], condition=Q(kind="CHARGE"), name="one_charge_per_ad_hour"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount}"
+
+
+class HourlyStat(models.Model):
+    """What one ad delivered in one simulated hour (written by the delivery tick)."""
+
+    ad = models.ForeignKey(Ad, on_delete=models.PROTECT, related_name="hourly_stats")
+    hour = models.DateTimeField()
+    impressions = models.PositiveIntegerField(default=0)
+    clicks = models.PositiveIntegerField(default=0)
+    conversions = models.PositiveIntegerField(default=0)
+    spend = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ad", "hour"], name="one_stat_per_ad_hour")]
+
+    def __str__(self) -> str:
+        return f"ad #{self.ad_id} at {self.hour:%Y-%m-%d %H:00}"
+
+
+class DailyStat(models.Model):
+    """Rollup of HourlyStat per ad and UTC day, maintained by the worker; reports read this."""
+
+    ad = models.ForeignKey(Ad, on_delete=models.PROTECT, related_name="daily_stats")
+    ad_account = models.ForeignKey(
+        "businesses.AdAccount", on_delete=models.PROTECT, related_name="+"
+    )
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+")
+    ad_group = models.ForeignKey(AdGroup, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    impressions = models.PositiveBigIntegerField(default=0)
+    clicks = models.PositiveBigIntegerField(default=0)
+    conversions = models.PositiveBigIntegerField(default=0)
+    spend = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ad", "day"], name="one_rollup_per_ad_day")]
+        indexes = [models.Index(fields=["ad_account", "day"], name="rollup_account_day")]
+
+    def __str__(self) -> str:
+        return f"ad #{self.ad_id} on {self.day}"

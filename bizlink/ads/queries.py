@@ -1,0 +1,209 @@
+"""Reads for Ads Manager, filtered by what the actor may reach."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+
+from bizlink.accounts.models import Post, User
+from bizlink.ads.models import Ad, AdGroup, Campaign, LedgerEntry, RunStatus, StopReason
+from bizlink.businesses.models import AdAccount
+from bizlink.core import clock
+from bizlink.links import queries as link_queries
+from bizlink.links.models import LIVE, Kind, Link, Role, Status
+
+PREVIEW_SAMPLE = 50
+
+
+def ad_accounts_of(user: User) -> QuerySet[AdAccount]:
+    """Ad accounts the person reaches: as a Business Center admin, or by an asset permission."""
+    admin_of = link_queries.active().filter(kind=Kind.MEMBERSHIP, user=user, role=Role.ADMIN)
+    permitted = link_queries.active().filter(
+        kind=Kind.ASSET_PERMISSION, user=user, ad_account__isnull=False
+    )
+    return (
+        AdAccount.objects.select_related("business")
+        .filter(
+            Q(business_id__in=admin_of.values("business_id"))
+            | Q(pk__in=permitted.values("ad_account_id"))
+        )
+        .order_by("business__name", "name")
+    )
+
+
+def members(ad_account: AdAccount) -> QuerySet[Link]:
+    """People with a permission on this ad account (the *Members* tab)."""
+    return link_queries.with_names(
+        Link.objects.filter(
+            kind=Kind.ASSET_PERMISSION, ad_account=ad_account, status__in=LIVE
+        ).order_by("role", "user__name")
+    )
+
+
+def admins_via_business(ad_account: AdAccount) -> QuerySet[Link]:
+    """Business Center admins reach every ad account of it without a permission of their own."""
+    return link_queries.business_admins(ad_account.business_id).select_related("user")
+
+
+def linked_accounts(ad_account: AdAccount) -> QuerySet[Link]:
+    """TikTok accounts linked (or asked to be linked) as ad identities."""
+    return link_queries.with_names(
+        Link.objects.filter(
+            kind=Kind.ACCOUNT_AD_ACCOUNT, ad_account=ad_account, status__in=LIVE
+        ).order_by("status", "account__handle")
+    )
+
+
+def identities(ad_account: AdAccount) -> QuerySet[Link]:
+    """Identities an ad may use right now."""
+    return linked_accounts(ad_account).filter(status=Status.ACTIVE)
+
+
+def identity_posts(ad_account: AdAccount) -> QuerySet[Post]:
+    """Posts of the active identities: what a Spark-style ad may promote."""
+    return (
+        Post.objects.filter(account__links__in=identities(ad_account))
+        .select_related("account")
+        .order_by("account__handle", "-posted_at")
+    )
+
+
+def pending_identity_requests(owner: User) -> QuerySet[Link]:
+    return link_queries.with_names(
+        Link.objects.filter(
+            kind=Kind.ACCOUNT_AD_ACCOUNT, status=Status.PENDING, account__owner=owner
+        ).order_by("-created_at")
+    )
+
+
+def campaigns(ad_account: AdAccount) -> QuerySet[Campaign]:
+    return Campaign.objects.filter(ad_account=ad_account).exclude(status=RunStatus.DELETED)
+
+
+def ad_groups(campaign: Campaign) -> QuerySet[AdGroup]:
+    return campaign.ad_groups.exclude(status=RunStatus.DELETED)
+
+
+def ads_of_group(group: AdGroup) -> QuerySet[Ad]:
+    return group.ads.exclude(status=RunStatus.DELETED).select_related(
+        "identity", "identity__account", "post"
+    )
+
+
+def live_ads(ad_account: AdAccount) -> QuerySet[Ad]:
+    return (
+        Ad.objects.filter(ad_group__campaign__ad_account=ad_account)
+        .exclude(status=RunStatus.DELETED)
+        .exclude(ad_group__status=RunStatus.DELETED)
+        .exclude(ad_group__campaign__status=RunStatus.DELETED)
+        .select_related("ad_group", "ad_group__campaign", "identity", "identity__account", "post")
+    )
+
+
+def balance(ad_account: AdAccount | int) -> Decimal:
+    """The balance is the ledger sum; there is no separate balance column to drift."""
+    ad_account_id = ad_account if isinstance(ad_account, int) else ad_account.pk
+    total = LedgerEntry.objects.filter(ad_account_id=ad_account_id).aggregate(s=Sum("amount"))["s"]
+    return (total or Decimal("0")).quantize(Decimal("0.01"))
+
+
+def ledger(ad_account: AdAccount) -> QuerySet[LedgerEntry]:
+    return LedgerEntry.objects.filter(ad_account=ad_account).select_related("created_by", "ad")
+
+
+# --- why an ad is or isn't delivering ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Delivery:
+    code: str  # active, paused, identity_disconnected, under_review, not_started,
+    # schedule_ended, insufficient_balance
+    label: str
+    detail: str = ""
+
+    @property
+    def delivering(self) -> bool:
+        return self.code == "active"
+
+
+def delivery_status(ad: Ad, *, balance: Decimal, now: dt.datetime | None = None) -> Delivery:
+    """The one answer the Ads Manager, the simulation and the API give for an ad."""
+    now = now or clock.now()
+    group = ad.ad_group
+    campaign = group.campaign
+    if ad.stop_reason == StopReason.IDENTITY_DISCONNECTED or ad.identity.status != Status.ACTIVE:
+        handle = ad.identity.account.handle if ad.identity.account else "?"
+        return Delivery(
+            "identity_disconnected",
+            "Identity disconnected",
+            f"@{handle} was unlinked from this ad account. Switch the ad to another linked "
+            "TikTok account, then resume it.",
+        )
+    for level, what in ((campaign, "campaign"), (group, "ad group"), (ad, "ad")):
+        if level.status == RunStatus.PAUSED:
+            return Delivery("paused", "Paused", f"The {what} was paused by a person.")
+    if ad.in_review:
+        return Delivery("under_review", "Under review", "The ad is waiting for review.")
+    if group.start_at > now:
+        return Delivery("not_started", "Scheduled", f"Starts {group.start_at:%b %d, %Y %H:%M} UTC.")
+    if group.end_at is not None and group.end_at <= now:
+        return Delivery("schedule_ended", "Schedule ended", f"Ended {group.end_at:%b %d, %Y}.")
+    if balance <= 0:
+        return Delivery(
+            "insufficient_balance",
+            "Insufficient balance",
+            "Add funds to the ad account to resume delivery.",
+        )
+    return Delivery("active", "Active", "Delivering.")
+
+
+# --- the ads side of an impact preview ---------------------------------------------------------
+
+
+@dataclass
+class AdsImpact:
+    """Ads (and their campaigns) that an unlink stops (preview) or stopped (result)."""
+
+    count: int = 0
+    campaigns: list[str] = field(default_factory=list)
+    items: list[str] = field(default_factory=list)
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.items)
+
+
+def _summarize_ads(ads: QuerySet[Ad], sample: int = PREVIEW_SAMPLE) -> AdsImpact:
+    rows = list(
+        ads.select_related(
+            "ad_group__campaign", "identity__account", "identity__ad_account"
+        ).order_by("ad_group__campaign__name", "name", "id")[:sample]
+    )
+    campaigns = sorted(set(ads.values_list("ad_group__campaign__name", flat=True).order_by()))
+    return AdsImpact(
+        count=ads.count(),
+        campaigns=campaigns,
+        items=[
+            f"{ad.name} (campaign {ad.ad_group.campaign.name}; identity "
+            f"@{ad.identity.account.handle if ad.identity.account else '?'})"
+            for ad in rows
+        ],
+    )
+
+
+def ads_stopping(root_ids: Sequence[int]) -> AdsImpact:
+    """Ads an unlink of these links would stop: the same walk `end_links` runs."""
+    doomed = link_queries.doomed(root_ids).filter(kind=Kind.ACCOUNT_AD_ACCOUNT)
+    ads = Ad.objects.filter(identity__in=doomed, stop_reason=StopReason.NONE).exclude(
+        status=RunStatus.DELETED
+    )
+    return _summarize_ads(ads)
+
+
+def ads_stopped_in(change_id: uuid.UUID) -> AdsImpact:
+    return _summarize_ads(Ad.objects.filter(stopped_by_change=change_id))

@@ -1,0 +1,546 @@
+"""Ads Manager surface: ad accounts, campaigns, and the seed's unlink path.
+
+Profile photo -> *Account Settings* -> *User Management* -> *Members* or *Linked TikTok
+Accounts* -> *Delete* / *Remove* -> confirm with the impact preview -> result page. Views load
+with `access`, read with `queries`, ask `decide` which controls to show, and write via `actions`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from bizlink.ads import access, actions, queries
+from bizlink.ads.actions import AGE_RANGES
+from bizlink.ads.enums import BudgetMode, Gender, Objective, RunStatus
+from bizlink.audit import queries as audit_queries
+from bizlink.core import clock
+from bizlink.core.errors import InvalidInput
+from bizlink.links import queries as link_queries
+from bizlink.links.actions import Ended
+from bizlink.policy import ad_account_role, decide
+from bizlink.web.guards import signed_in
+from bizlink.web.views.common import paginate
+
+if TYPE_CHECKING:
+    from bizlink.accounts.models import User
+    from bizlink.ads.models import Ad, AdGroup, Campaign
+    from bizlink.businesses.models import AdAccount
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _ctx(request: HttpRequest, ad: AdAccount, section: str, **extra: Any) -> dict[str, Any]:
+    actor = _actor(request)
+    return {
+        "ad": ad,
+        "section": section,
+        "my_ad_accounts": queries.ad_accounts_of(actor),
+        "my_role": ad_account_role(actor, ad),
+        "can_manage": decide(actor, "ads.manage", ad),
+        **extra,
+    }
+
+
+@signed_in
+def ads_index(request: HttpRequest) -> HttpResponse:
+    """Your ad accounts; with exactly one, go straight to it."""
+    mine = list(queries.ad_accounts_of(_actor(request)))
+    if len(mine) == 1 and not request.GET.get("all"):
+        return redirect("web:ads_home", ad_account_id=mine[0].pk)
+    return render(request, "web/ads/index.html", {"ad_accounts": mine})
+
+
+@signed_in
+def ads_switch(request: HttpRequest) -> HttpResponse:
+    """The ad account switcher (a GET form, so it works without JavaScript)."""
+    value = (request.GET.get("ad_account") or "").strip()
+    if not (value.isdigit() and len(value) <= 18):
+        return redirect("web:ads_index")
+    ad = access.ad_account_for(_actor(request), int(value))
+    return redirect("web:ads_home", ad_account_id=ad.pk)
+
+
+@signed_in
+def ads_home(request: HttpRequest, ad_account_id: int) -> HttpResponse:
+    """Campaigns, ad groups and ads, each with why it is or isn't delivering."""
+    actor = _actor(request)
+    ad = access.ad_account_for(actor, ad_account_id)
+    balance = queries.balance(ad)
+    now = clock.now()
+    tree = []
+    for campaign in queries.campaigns(ad):
+        groups = []
+        for group in queries.ad_groups(campaign):
+            ads = [
+                (item, queries.delivery_status(item, balance=balance, now=now))
+                for item in queries.ads_of_group(group)
+            ]
+            groups.append((group, ads))
+        tree.append((campaign, groups))
+    return render(
+        request,
+        "web/ads/home.html",
+        _ctx(request, ad, "campaigns", tree=tree, balance=balance),
+    )
+
+
+# --- Account Settings -> User Management ----------------------------------------------------
+
+
+@signed_in
+def account_settings(request: HttpRequest, ad_account_id: int) -> HttpResponse:
+    ad = access.ad_account_for(_actor(request), ad_account_id)
+    return render(request, "web/ads/settings.html", _ctx(request, ad, "settings"))
+
+
+@signed_in
+def user_management(request: HttpRequest, ad_account_id: int) -> HttpResponse:
+    ad = access.ad_account_for(_actor(request), ad_account_id)
+    return redirect("web:ads_members", ad_account_id=ad.pk)
+
+
+@signed_in
+def members(request: HttpRequest, ad_account_id: int) -> HttpResponse:
+    actor = _actor(request)
+    ad = access.ad_account_for(actor, ad_account_id)
+    rows = [(m, decide(actor, "asset_permission.remove", m)) for m in queries.members(ad)]
+    return render(
+        request,
+        "web/ads/members.html",
+        _ctx(
+            request,
+            ad,
+            "users",
+            tab="members",
+            rows=rows,
+            admins=queries.admins_via_business(ad),
+        ),
+    )
+
+
+@signed_in
+def member_delete(request: HttpRequest, ad_account_id: int, member_id: int) -> HttpResponse:
+    actor = _actor(request)
+    ad = access.ad_account_for(actor, ad_account_id)
+    member = access.member_for(actor, ad, member_id)
+    assert member.user is not None
+    name = "yourself" if member.user_id == actor.pk else member.user.name
+    return _confirm(
+        request,
+        ad,
+        preview=lambda: actions.preview_remove_member(actor, member),
+        perform=lambda: actions.remove_member(actor, member),
+        headline=f"Delete {name} from {ad.name}?",
+        back=reverse("web:ads_members", args=[ad.pk]),
+    )
+
+
+@signed_in
+def linked_accounts(request: HttpRequest, ad_account_id: int) -> HttpResponse:
+    actor = _actor(request)
+    ad = access.ad_account_for(actor, ad_account_id)
+    error, handle = "", ""
+    can_link = decide(actor, "ad_identity.request", ad)
+    if request.method == "POST":
+        handle = request.POST.get("handle", "")
+        try:
+            link = actions.request_linked_account(actor, ad, handle=handle)
+        except InvalidInput as exc:
+            error = exc.message
+        else:
+            assert link.account is not None
+            messages.success(
+                request,
+                f"Request sent. @{link.account.handle} is linked once its owner approves.",
+            )
+            return redirect("web:ads_linked_accounts", ad_account_id=ad.pk)
+    rows = [
+        (link, decide(actor, "ad_identity.remove", link)) for link in queries.linked_accounts(ad)
+    ]
+    ads_by_identity: dict[int, int] = {}
+    for item in queries.live_ads(ad):
+        ads_by_identity[item.identity_id] = ads_by_identity.get(item.identity_id, 0) + 1
+    return render(
+        request,
+        "web/ads/linked_accounts.html",
+        _ctx(
+            request,
+            ad,
+            "users",
+            tab="linked",
+            rows=[(link, d, ads_by_identity.get(link.pk, 0)) for link, d in rows],
+            can_link=can_link,
+            error=error,
+            handle=handle,
+        ),
+    )
+
+
+@signed_in
+def linked_account_remove(request: HttpRequest, ad_account_id: int, link_id: int) -> HttpResponse:
+    actor = _actor(request)
+    ad = access.ad_account_for(actor, ad_account_id)
+    link = access.linked_account_for(actor, ad, link_id)
+    assert link.account is not None
+    return _confirm(
+        request,
+        ad,
+        preview=lambda: actions.preview_remove_linked_account(actor, link),
+        perform=lambda: actions.remove_linked_account(actor, link),
+        headline=f"Remove @{link.account.handle} from {ad.name}?",
+        back=reverse("web:ads_linked_accounts", args=[ad.pk]),
+        account=link.account,
+    )
+
+
+def _confirm(
+    request: HttpRequest,
+    ad: AdAccount,
+    *,
+    preview: Callable[[], tuple[link_queries.Impact, queries.AdsImpact]],
+    perform: Callable[[], Ended],
+    headline: str,
+    back: str,
+    account: Any = None,
+) -> HttpResponse:
+    """GET: the impact preview (links + ads, same walk as the action). POST: act, show result."""
+    if request.method == "POST":
+        try:
+            ended = perform()
+        except InvalidInput as exc:
+            messages.error(request, exc.message)
+            return redirect(request.path)
+        return redirect("web:ads_change", change_id=ended.change_id)
+    impact, ads_impact = preview()
+    return render(
+        request,
+        "web/ads/confirm.html",
+        _ctx(
+            request,
+            ad,
+            "users",
+            impact=impact,
+            ads_impact=ads_impact,
+            headline=headline,
+            back=back,
+            account=account,
+        ),
+    )
+
+
+@signed_in
+def change_result(request: HttpRequest, change_id: uuid.UUID) -> HttpResponse:
+    """What the unlink ended, and which ads stopped, read back from what was written."""
+    events = audit_queries.change_events(_actor(request), change_id)
+    root = events.filter(is_cascade=False).select_related("link").first()
+    return render(
+        request,
+        "web/ads/result.html",
+        {
+            "impact": link_queries.summarize(link_queries.ended_in_change(change_id), past=True),
+            "ads_impact": queries.ads_stopped_in(change_id),
+            "root": root,
+            "when": events.values_list("occurred_at", flat=True).first(),
+            "back_id": root.ad_account_id if root else None,
+        },
+    )
+
+
+# --- identity requests (the account owner's side) ---------------------------------------------
+
+
+@signed_in
+def identity_requests(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    return render(
+        request,
+        "web/ads/requests.html",
+        {"requests": paginate(request, queries.pending_identity_requests(actor))},
+    )
+
+
+@signed_in
+@require_POST
+def identity_request_respond(request: HttpRequest, link_id: int) -> HttpResponse:
+    actor = _actor(request)
+    link = access.identity_request_for(actor, link_id)
+    assert link.account is not None and link.ad_account is not None
+    try:
+        if request.POST.get("decision") == "approve":
+            actions.approve_linked_account(actor, link)
+            messages.success(
+                request, f"@{link.account.handle} can now be used in ads by {link.ad_account.name}."
+            )
+        else:
+            actions.reject_linked_account(actor, link)
+            messages.success(request, f"Request from {link.ad_account.name} rejected.")
+    except InvalidInput as exc:
+        messages.error(request, exc.message)
+    return redirect("web:ads_requests")
+
+
+# --- campaigns, ad groups, ads ----------------------------------------------------------------
+
+
+def _form_page(
+    request: HttpRequest,
+    ad: AdAccount,
+    template: str,
+    save: Callable[[dict[str, str]], Any],
+    done: Callable[[Any], str],
+    initial: dict[str, Any],
+    **extra: Any,
+) -> HttpResponse:
+    """Shared create/edit flow: bad input re-renders the form with the message, changing nothing."""
+    values, error, field = initial, "", ""
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "") for k in request.POST if k != "csrfmiddlewaretoken"}
+        if "age_ranges" in request.POST:
+            values["age_ranges"] = ",".join(request.POST.getlist("age_ranges"))
+        try:
+            obj = save(values)
+        except InvalidInput as exc:
+            error, field = exc.message, exc.field or ""
+        else:
+            messages.success(request, f"Saved {obj.name}.")
+            return redirect(done(obj))
+    return render(
+        request,
+        template,
+        _ctx(
+            request,
+            ad,
+            "campaigns",
+            values=values,
+            error=error,
+            error_field=field,
+            objectives=Objective.choices,
+            budget_modes=BudgetMode.choices,
+            genders=Gender.choices,
+            age_choices=AGE_RANGES,
+            **extra,
+        ),
+    )
+
+
+@signed_in
+def campaign_new(request: HttpRequest, ad_account_id: int) -> HttpResponse:
+    actor = _actor(request)
+    ad = access.ad_account_for(actor, ad_account_id)
+    return _form_page(
+        request,
+        ad,
+        "web/ads/campaign_form.html",
+        lambda data: actions.create_campaign(actor, ad, data),
+        lambda c: reverse("web:ads_ad_group_new", args=[ad.pk, c.pk]),
+        {"budget_mode": BudgetMode.DAILY, "objective": Objective.TRAFFIC, "budget": "50.00"},
+    )
+
+
+@signed_in
+def campaign_edit(request: HttpRequest, ad_account_id: int, campaign_id: int) -> HttpResponse:
+    actor = _actor(request)
+    ad = access.ad_account_for(actor, ad_account_id)
+    campaign = access.campaign_for(actor, ad, campaign_id)
+    return _form_page(
+        request,
+        ad,
+        "web/ads/campaign_form.html",
+        lambda data: actions.update_campaign(actor, campaign, data),
+        lambda c: reverse("web:ads_home", args=[ad.pk]),
+        {
+            "name": campaign.name,
+            "objective": campaign.objective,
+            "budget_mode": campaign.budget_mode,
+            "budget": str(campaign.budget),
+        },
+        campaign=campaign,
+    )
+
+
+def _dt(value: Any) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M") if value else ""
+
+
+@signed_in
+def ad_group_new(request: HttpRequest, ad_account_id: int, campaign_id: int) -> HttpResponse:
+    actor = _actor(request)
+    ad = access.ad_account_for(actor, ad_account_id)
+    campaign = access.campaign_for(actor, ad, campaign_id)
+    return _form_page(
+        request,
+        ad,
+        "web/ads/ad_group_form.html",
+        lambda data: actions.create_ad_group(actor, campaign, data),
+        lambda g: reverse("web:ads_ad_new", args=[ad.pk, g.pk]),
+        {"start_at": _dt(clock.now()), "bid": "2.00", "gender": Gender.ALL, "locations": "US"},
+        campaign=campaign,
+    )
+
+
+@signed_in
+def ad_group_edit(request: HttpRequest, ad_account_id: int, ad_group_id: int) -> HttpResponse:
+    actor = _actor(request)
+    ad = access.ad_account_for(actor, ad_account_id)
+    group = access.ad_group_for(actor, ad, ad_group_id)
+    return _form_page(
+        request,
+        ad,
+        "web/ads/ad_group_form.html",
+        lambda data: actions.update_ad_group(actor, group, data),
+        lambda g: reverse("web:ads_home", args=[ad.pk]),
+        {
+            "name": group.name,
+            "start_at": _dt(group.start_at),
+            "end_at": _dt(group.end_at),
+            "bid": str(group.bid),
+            "locations": group.locations,
+            "age_ranges": group.age_ranges,
+            "gender": group.gender,
+            "interests": group.interests,
+        },
+        campaign=group.campaign,
+        group=group,
+    )
+
+
+@signed_in
+def ad_new(request: HttpRequest, ad_account_id: int, ad_group_id: int) -> HttpResponse:
+    actor = _actor(request)
+    ad = access.ad_account_for(actor, ad_account_id)
+    group = access.ad_group_for(actor, ad, ad_group_id)
+    return _form_page(
+        request,
+        ad,
+        "web/ads/ad_form.html",
+        lambda data: actions.create_ad(actor, group, data),
+        lambda a: reverse("web:ads_home", args=[ad.pk]),
+        {"call_to_action": "Learn more"},
+        group=group,
+        identities=queries.identities(ad),
+        posts=queries.identity_posts(ad),
+    )
+
+
+@signed_in
+def ad_edit(request: HttpRequest, ad_account_id: int, ad_id: int) -> HttpResponse:
+    actor = _actor(request)
+    ad_account = access.ad_account_for(actor, ad_account_id)
+    item = access.ad_for(actor, ad_account, ad_id)
+    return _form_page(
+        request,
+        ad_account,
+        "web/ads/ad_form.html",
+        lambda data: actions.update_ad(actor, item, data),
+        lambda a: reverse("web:ads_home", args=[ad_account.pk]),
+        {
+            "name": item.name,
+            "identity": str(item.identity_id),
+            "post": str(item.post_id),
+            "call_to_action": item.call_to_action,
+        },
+        group=item.ad_group,
+        item=item,
+        delivery=queries.delivery_status(item, balance=queries.balance(ad_account)),
+        identities=queries.identities(ad_account),
+        posts=queries.identity_posts(ad_account),
+    )
+
+
+_STATUS = {"pause": RunStatus.PAUSED, "resume": RunStatus.ACTIVE, "delete": RunStatus.DELETED}
+
+
+@signed_in
+@require_POST
+def set_status(request: HttpRequest, ad_account_id: int, level: str, obj_id: int) -> HttpResponse:
+    """Pause, resume, delete or duplicate a campaign, ad group or ad (POST only)."""
+    actor = _actor(request)
+    ad = access.ad_account_for(actor, ad_account_id)
+    loaders: dict[str, Callable[[User, AdAccount, int], Campaign | AdGroup | Ad]] = {
+        "campaign": access.campaign_for,
+        "ad-group": access.ad_group_for,
+        "ad": access.ad_for,
+    }
+    if level not in loaders:
+        return redirect("web:ads_home", ad_account_id=ad.pk)
+    obj = loaders[level](actor, ad, obj_id)
+    verb = request.POST.get("do", "")
+    try:
+        if verb == "duplicate":
+            dup = {
+                "campaign": actions.duplicate_campaign,
+                "ad-group": actions.duplicate_ad_group,
+                "ad": actions.duplicate_ad,
+            }[level]
+            copy = dup(actor, obj)  # type: ignore[operator]
+            messages.success(request, f"Created {copy.name} (paused until you resume it).")
+        elif verb in _STATUS:
+            actions.set_status(actor, obj, _STATUS[verb])
+            done = {"pause": "paused", "resume": "resumed", "delete": "deleted"}[verb]
+            messages.success(request, f"{obj.name} {done}.")
+        else:
+            messages.error(request, "Choose pause, resume, duplicate or delete.")
+    except InvalidInput as exc:
+        messages.error(request, exc.message)
+    return redirect("web:ads_home", ad_account_id=ad.pk)
+
+
+# --- billing ----------------------------------------------------------------------------------
+
+
+@signed_in
+def billing(request: HttpRequest, ad_account_id: int) -> HttpResponse:
+    actor = _actor(request)
+    ad = access.ad_account_for(actor, ad_account_id)
+    view = decide(actor, "billing.view", ad)
+    top_up = decide(actor, "billing.top_up", ad)
+    error, amount = "", ""
+    if request.method == "POST":
+        amount = request.POST.get("amount", "")
+        try:
+            entry = actions.top_up(actor, ad, amount=amount, note=request.POST.get("note", ""))
+        except InvalidInput as exc:
+            error = exc.message
+        else:
+            messages.success(request, f"Added {entry.amount} {ad.currency}.")
+            return redirect("web:ads_billing", ad_account_id=ad.pk)
+    return render(
+        request,
+        "web/ads/billing.html",
+        _ctx(
+            request,
+            ad,
+            "billing",
+            view=view,
+            top_up=top_up,
+            balance=queries.balance(ad) if view else None,
+            entries=paginate(request, queries.ledger(ad)) if view else None,
+            error=error,
+            amount=amount,
+        ),
+    )
+
+
+# --- reports ------------------------------------------------------------------------------------
+
+
+@signed_in
+def reports(request: HttpRequest, ad_account_id: int) -> HttpResponse:
+    ad = access.ad_account_for(_actor(request), ad_account_id)
+    return render(request, "web/ads/reports.html", _ctx(request, ad, "reports"))
+
+
+@signed_in
+def reports_csv(request: HttpRequest, ad_account_id: int) -> HttpResponse:
+    ad = access.ad_account_for(_actor(request), ad_account_id)
+    return redirect("web:ads_reports", ad_account_id=ad.pk)
