@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "bizlink.ads",
     "bizlink.web",
     "bizlink.cli",
+    "ninja",
+    "bizlink.sandbox",
+    "bizlink.api",
 ]
 
 MIDDLEWARE = [
@@ -215,3 +218,10 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
     "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
 }
+
+# --- Business API and sandbox mode (bizlink/api, bizlink/sandbox; docs/sandbox.md) ---------
+# Sandbox mode: reset/scenario, token and clock endpoints, the API request log, a shared clock
+# offset. Off by default; `make run` turns it on for the demo.
+SANDBOX_MODE = env_bool("SANDBOX_MODE", False)
+# Business API calls per app per minute (40100 beyond it); per-app overrides in the sandbox.
+API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "600"))

@@ -5,4 +5,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("bizlink.web.urls")),
     path("", include("bizlink.oauth.urls")),
+    path("", include("bizlink.api.urls")),
 ]

@@ -145,3 +145,20 @@ def admin_count(bc: BusinessCenter) -> int:
 
 
 __all__ = ["Role"]
+
+
+def shares_to_partner(bc: BusinessCenter, partner_id: int) -> QuerySet[Link]:
+    """Assets this BC shares with one partner (the partner's view is `shared_with`)."""
+    return link_queries.with_names(
+        Link.objects.filter(
+            kind=Kind.PARTNER_SHARE, business=bc, partner_id=partner_id, status=Status.ACTIVE
+        )
+    )
+
+
+def shares_of_ad_account(bc: BusinessCenter, *, ad_account_id: int) -> QuerySet[Link]:
+    return link_queries.with_names(
+        Link.objects.filter(
+            kind=Kind.PARTNER_SHARE, business=bc, ad_account_id=ad_account_id, status=Status.ACTIVE
+        )
+    )

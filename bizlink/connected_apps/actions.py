@@ -309,3 +309,14 @@ def bind_tokens(link_id: int, access_token: str, refresh_token: str | None) -> T
     if access is None and refresh is None:
         return None
     return TokenLink.objects.create(link=grant, access_token=access, refresh_token=refresh)
+
+
+@transaction.atomic
+def revoke_access_token(app: Application, value: str) -> bool:
+    """The app gives up one access token (RFC 7009 semantics, as DOT's revoke does): it stops
+    working on the next request. The owner's grant stays; only the owner ends that."""
+    token, _grant = queries.access_token_by_value(value)
+    if token is None or token.application_id != app.pk:
+        return False
+    token.revoke()
+    return True

@@ -260,3 +260,29 @@ def introspect(client: Application, token: str, hint: str | None = None) -> dict
         if answer is not None:
             return answer
     return {"active": False}
+
+
+def access_token_by_value(value: str) -> tuple[AccessToken | None, Link | None]:
+    """A presented access token (stored as a checksum) and the grant it was issued under."""
+    if not value or len(value) > 512:
+        return None, None
+    token = (
+        AccessToken.objects.select_related("application")
+        .filter(token_checksum=_checksum(value))
+        .first()
+    )
+    if token is None:
+        return None, None
+    return token, grant_of_access_token(token)
+
+
+def authenticate_client(client_id: str, secret: str) -> Application | None:
+    """A third-party app by its client id and secret (hashed at rest), or None."""
+    from django.contrib.auth.hashers import check_password
+
+    app = app_by_client_id(client_id)
+    if app is None or is_first_party(app) or not secret:
+        return None
+    stored = app.client_secret
+    ok = check_password(secret, stored) if app.hash_client_secret else secret == stored
+    return app if ok else None

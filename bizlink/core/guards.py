@@ -44,3 +44,13 @@ def token_auth(view: F) -> F:
     """The view itself authenticates the OAuth client or bearer token on every request."""
     view.access_policy = TOKEN  # type: ignore[attr-defined]
     return view
+
+
+API_TOKEN = "api_token"
+
+
+def api_token(view: F) -> F:
+    """A Business API view: the `Access-Token` header is checked on every call, and a missing or
+    bad token is answered like every API error, HTTP 200 with a non-zero envelope code."""
+    view.access_policy = API_TOKEN  # type: ignore[attr-defined]
+    return view

@@ -34,6 +34,24 @@ OAUTH_POLICIES = {*POLICIES, "token"}
 # Public on purpose: the front door, and the OAuth server's metadata (RFC 8414). Adding a public
 # view must be a conscious decision.
 EXPECTED_PUBLIC = {"web:home", "web:login", "web:logout", "web:signup", "oauth:metadata"}
+# The Business API's own documents, and the sandbox controls (404 unless SANDBOX_MODE is on).
+EXPECTED_PUBLIC |= {
+    "api:open_api:openapi-json",
+    "api:open_api:openapi-view",
+    "api:open_api:api-root",
+    "api:docs",
+    "api:docs_slash",
+    "api:sandbox",
+    "api:sandbox_reset",
+    "api:sandbox_token",
+    "api:sandbox_clock",
+    "api:sandbox_rate_limit",
+    "api:request_log",
+    "api:request_detail",
+}
+# Business API views check the Access-Token header per call (tests/api checks each answers an
+# anonymous call with envelope code 40104).
+API_POLICIES = {"public", "api_token"}
 
 
 @dataclass(frozen=True)
@@ -97,9 +115,9 @@ def policy_problems(routes: list[Route]) -> list[str]:
                 problems.append(f"admin URL {r.name} is outside /admin/: {r.route}")
         elif r.route.startswith("admin/"):
             problems.append(f"{r.name} ({r.route}) is under /admin/ without the staff check")
-        elif top in {("web",), ("oauth",)}:
+        elif top in {("web",), ("oauth",), ("api",)}:
             policy = policy_of(r)
-            allowed = OAUTH_POLICIES if top == ("oauth",) else POLICIES
+            allowed = {("oauth",): OAUTH_POLICIES, ("api",): API_POLICIES}.get(top, POLICIES)
             if policy not in allowed:
                 problems.append(f"{r.name} ({r.route}) has no access policy (got {policy!r})")
         else:

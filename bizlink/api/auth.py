@@ -1,0 +1,80 @@
+"""Who is calling: the `Access-Token` header, validated like the OAuth server validates bearer
+tokens (the token exists, has not expired on the sandbox-aware clock, and its owner's grant is
+still ACTIVE), then the app's rate limit. A token whose grant ended fails with 40105 on the very
+next call: nothing is cached."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import APIKeyHeader
+
+from bizlink.api.errors import (
+    ACCESS_TOKEN_EXPIRE,
+    EMPTY_ACCESS_TOKEN,
+    INVALID_ACCESS_TOKEN,
+    REQUEST_TOO_FREQUENT,
+    SCOPE_NOT_AUTHORIZED,
+    ApiError,
+)
+from bizlink.connected_apps import queries as app_queries
+from bizlink.core import clock
+from bizlink.links.enums import Status
+from bizlink.sandbox import actions as sandbox_actions
+
+
+@dataclass(frozen=True)
+class Caller:
+    user: Any
+    grant: Any
+    app: Any
+    scopes: frozenset[str]
+
+    def need(self, scope: str) -> None:
+        if scope not in self.scopes:
+            raise ApiError(
+                SCOPE_NOT_AUTHORIZED,
+                f"This access token lacks the scope {scope!r}. Ask the account owner to "
+                f"authorize {self.app.name} with {scope!r} and use the new token.",
+            )
+
+
+class AccessToken(APIKeyHeader):
+    param_name = "Access-Token"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Caller:
+        if not key:
+            raise ApiError(
+                EMPTY_ACCESS_TOKEN,
+                "The Access-Token header is missing. Send the raw token in it (no 'Bearer ').",
+            )
+        token, grant = app_queries.access_token_by_value(key.strip())
+        if token is None or grant is None:
+            raise ApiError(INVALID_ACCESS_TOKEN, "Access token is incorrect or has been revoked.")
+        if grant.status != Status.ACTIVE:
+            raise ApiError(
+                INVALID_ACCESS_TOKEN,
+                "Access token has been revoked: the account owner removed this app's access. "
+                "Ask them to authorize the app again.",
+            )
+        if token.expires <= clock.now():
+            raise ApiError(
+                ACCESS_TOKEN_EXPIRE, "Access token has expired. Refresh it or authorize again."
+            )
+        caller = Caller(
+            user=grant.user,
+            grant=grant,
+            app=token.application,
+            scopes=frozenset(token.scope.split()),
+        )
+        request.api_caller = caller  # type: ignore[attr-defined]
+        allowed, limit = sandbox_actions.count_call(token.application_id)
+        if not allowed:
+            raise ApiError(
+                REQUEST_TOO_FREQUENT,
+                f"App reaches the QPS limit: {token.application.name} may make {limit} calls "
+                "per minute. Wait for the next minute, or raise the limit.",
+            )
+        return caller

@@ -1,0 +1,138 @@
+"""The NinjaAPI instance: every answer is HTTP 200 with the envelope, errors included."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from bizlink.api.auth import AccessToken
+from bizlink.api.errors import (
+    NOT_EXIST,
+    OK,
+    PARAM_ERROR,
+    PERMISSION_ERROR,
+    SYS_ERROR,
+    ApiError,
+)
+from bizlink.api.wire import envelope
+from bizlink.core.errors import InvalidInput, NotFound, Refused
+from bizlink.sandbox import actions as sandbox_actions
+
+
+class Envelope(Schema):
+    code: int
+    message: str
+    request_id: str
+    data: dict[str, Any]
+
+
+api = NinjaAPI(
+    title="bizlink Business API",
+    version="1.3",
+    description=(
+        "A local stand-in for the TikTok Business API v1.3 (Business Center, members, assets, "
+        "partners, TikTok account and identity links), compatible with the official SDK "
+        "`business_api_client`. Every answer is HTTP 200 with `{code, message, request_id, "
+        "data}`; `code` 0 is success."
+    ),
+    auth=AccessToken(),
+    urls_namespace="open_api",
+    docs_url="/docs/",
+    openapi_url="/openapi.json",
+)
+
+
+def _params(request: HttpRequest) -> dict[str, Any]:
+    if request.method == "GET":
+        return {k: request.GET.get(k) for k in request.GET}
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError:
+        return {"_raw": request.body[:2000].decode("utf-8", "replace")}
+    if isinstance(body, dict):
+        # Never keep secrets in the log.
+        return {k: ("***" if k in ("secret", "client_secret") else v) for k, v in body.items()}
+    return {"_body": body}
+
+
+def answer(request: HttpRequest, code: int, message: str, data: Any = None) -> dict[str, Any]:
+    """Build the envelope and append the call to the sandbox request log."""
+    body = envelope(request, code, message, data)
+    caller = getattr(request, "api_caller", None)
+    sandbox_actions.log_request(
+        request_id=body["request_id"],
+        method=request.method or "",
+        path=request.path[:200],
+        params=_params(request),
+        status=200,
+        code=code,
+        message=message[:500],
+        envelope=body,
+        app_id=caller.app.pk if caller else None,
+        app_name=caller.app.name if caller else "",
+        user_id=caller.user.pk if caller else None,
+    )
+    return body
+
+
+def ok(request: HttpRequest, data: Any = None) -> dict[str, Any]:
+    return answer(request, OK, "OK", data)
+
+
+def _reply(request: HttpRequest, code: int, message: str) -> HttpResponse:
+    return api.create_response(request, answer(request, code, message), status=200)
+
+
+@api.exception_handler(ApiError)
+def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    return _reply(request, exc.code, exc.message)
+
+
+@api.exception_handler(InvalidInput)
+def _invalid(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
+    prefix = f"{exc.field}: " if exc.field else ""
+    return _reply(request, PARAM_ERROR, prefix + exc.message)
+
+
+@api.exception_handler(NotFound)
+def _not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
+    return _reply(request, NOT_EXIST, f"{exc} Check the id, and that this token's user can see it.")
+
+
+@api.exception_handler(Refused)
+def _refused(request: HttpRequest, exc: Refused) -> HttpResponse:
+    decision = exc.decision
+    return _reply(
+        request, PERMISSION_ERROR, " ".join(p for p in (decision.reason, decision.remedy) if p)
+    )
+
+
+@api.exception_handler(ValidationError)
+def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    problems = []
+    for error in exc.errors[:5]:
+        where = ".".join(str(p) for p in error.get("loc", ())[1:] if p != "body") or "body"
+        problems.append(f"{where}: {error.get('msg', 'invalid')}")
+    return _reply(request, PARAM_ERROR, "Fix the request: " + "; ".join(problems) + ".")
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _reply(request, 40104, "The Access-Token header is missing.")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _reply(request, PARAM_ERROR, str(exc))
+
+
+@api.exception_handler(Exception)
+def _crash(request: HttpRequest, exc: Exception) -> HttpResponse:
+    import logging
+
+    logging.getLogger("bizlink.api").exception("API call failed")
+    return _reply(request, SYS_ERROR, "Internal error; the request changed nothing. Retry later.")

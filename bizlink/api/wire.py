@@ -1,0 +1,124 @@
+"""The wire format the official SDK speaks: the envelope, request ids, and query decoding.
+
+GET parameters arrive as the SDK encodes them: lists and objects JSON-encoded in one parameter,
+booleans as `True`/`False`, and an explicit None as the string `null` (treated as absent).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import secrets
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from bizlink.api.errors import OK, PARAM_ERROR, ApiError
+from bizlink.core import clock
+
+
+def new_request_id() -> str:
+    """Shaped like TikTok's: a UTC timestamp and 20 hex digits."""
+    return clock.now().strftime("%Y%m%d%H%M%S") + secrets.token_hex(10).upper()
+
+
+def request_id_of(request: HttpRequest) -> str:
+    rid = getattr(request, "api_request_id", None)
+    if rid is None:
+        rid = new_request_id()
+        request.api_request_id = rid  # type: ignore[attr-defined]
+    return rid
+
+
+def envelope(request: HttpRequest, code: int, message: str, data: Any) -> dict[str, Any]:
+    return {
+        "code": code,
+        "message": message,
+        "request_id": request_id_of(request),
+        "data": data if data is not None else {},
+    }
+
+
+def present(value: str | None) -> bool:
+    return value is not None and value != "" and value != "null"
+
+
+def text(value: str | None, name: str, *, required: bool = False) -> str:
+    if not present(value):
+        if required:
+            raise ApiError(PARAM_ERROR, f"{name} is required.")
+        return ""
+    return str(value)
+
+
+def ident(value: Any, name: str) -> int:
+    """An id sent as a string (or an int, as some SDK models type it)."""
+    if value is None or value == "" or value == "null":
+        raise ApiError(PARAM_ERROR, f"{name} is required.")
+    raw = str(value).strip()
+    if not raw.isdigit() or len(raw) > 18:
+        raise ApiError(PARAM_ERROR, f'{name} must be a numeric ID such as "1"; got {raw!r}.')
+    return int(raw)
+
+
+def json_param(value: str | None, name: str, kind: type) -> Any:
+    """A list or object JSON-encoded into one query parameter, as the SDK sends it."""
+    if not present(value):
+        return kind()
+    try:
+        decoded = json.loads(value or "")
+    except ValueError:
+        raise ApiError(
+            PARAM_ERROR,
+            f"{name} must be JSON-encoded, e.g. "
+            + ('["1", "2"]' if kind is list else '{"keyword": "x"}')
+            + f"; got {value!r}.",
+        ) from None
+    if decoded is None:
+        return kind()
+    if not isinstance(decoded, kind):
+        raise ApiError(PARAM_ERROR, f"{name} must be a JSON {kind.__name__}.")
+    return decoded
+
+
+def boolean(value: str | None, name: str, default: bool = False) -> bool:
+    if not present(value):
+        return default
+    lowered = str(value).lower()
+    if lowered in ("true", "1"):
+        return True
+    if lowered in ("false", "0"):
+        return False
+    raise ApiError(PARAM_ERROR, f"{name} must be True or False; got {value!r}.")
+
+
+def page_args(
+    page: str | None, page_size: str | None, *, default: int = 10, maximum: int = 50
+) -> tuple[int, int]:
+    number = 1 if not present(page) else _positive(page, "page", 10**6)
+    size = default if not present(page_size) else _positive(page_size, "page_size", maximum)
+    return number, size
+
+
+def _positive(value: str | None, name: str, maximum: int) -> int:
+    raw = str(value).strip()
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise ApiError(PARAM_ERROR, f"{name} must be a whole number from 1 to {maximum}.")
+    return int(raw)
+
+
+def paginate(items: QuerySet[Any] | list[Any], page: int, size: int) -> tuple[list[Any], dict]:
+    total = items.count() if isinstance(items, QuerySet) else len(items)
+    start = (page - 1) * size
+    chunk = list(items[start : start + size])
+    info = {
+        "page": page,
+        "page_size": size,
+        "total_number": total,
+        "total_page": math.ceil(total / size) if total else 0,
+    }
+    return chunk, info
+
+
+__all__ = ["OK"]

@@ -1,0 +1,208 @@
+"""Writers for sandbox mode: reset to a scenario, issue tokens, move the clock, log calls.
+
+Everything here exists for integrators testing against bizlink; the interfaces (CLI, HTTP)
+refuse to run these unless SANDBOX_MODE is on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from oauth2_provider.models import AccessToken, Application
+from oauth2_provider.settings import oauth2_settings
+
+from bizlink.accounts.models import CreatorAccount, User
+from bizlink.businesses.models import AdAccount, BusinessCenter
+from bizlink.connected_apps import actions as app_actions
+from bizlink.connected_apps import queries as app_queries
+from bizlink.connected_apps.scopes import SCOPES
+from bizlink.core import clock
+from bizlink.core.errors import InvalidInput
+from bizlink.demo import data as demo
+from bizlink.sandbox import queries
+from bizlink.sandbox.models import ApiRequest, AppRateLimit, ClockOffset, RateWindow
+
+SANDBOX_APP = "Sandbox Integrator"
+SANDBOX_APP_DEVELOPER = "olivia@example.com"
+SANDBOX_REDIRECT = "http://127.0.0.1:9/callback"
+
+
+def _sandbox_app() -> Application:
+    developer = User.objects.get(email=SANDBOX_APP_DEVELOPER)
+    app, _secret, _hook = app_actions.register_app(
+        developer, name=SANDBOX_APP, redirect_uris=[SANDBOX_REDIRECT], scopes=list(SCOPES)
+    )
+    return app
+
+
+def _scenario_empty() -> None:
+    app_actions.ensure_first_party_apps()
+
+
+def _scenario_demo() -> None:
+    demo.load()
+    _sandbox_app()
+
+
+def _scenario_unlinked() -> None:
+    """The demo after Maya disconnected @maya.bakes from Sunrise Bakery (the seed's aftermath)."""
+    from bizlink.businesses import actions as bc_actions
+    from bizlink.links import queries as link_queries
+    from bizlink.links.enums import Kind
+
+    _scenario_demo()
+    maya = User.objects.get(email="maya@example.com")
+    link = link_queries.active().get(
+        kind=Kind.ACCOUNT_BC, account__handle="maya.bakes", business__name="Sunrise Bakery"
+    )
+    bc_actions.disconnect_account(maya, link)
+
+
+SCENARIOS: dict[str, tuple[str, Callable[[], None]]] = {
+    "demo": ("The demo personas, Business Centers and apps (the default).", _scenario_demo),
+    "empty": ("No people or businesses: only the first-party apps.", _scenario_empty),
+    "unlinked": (
+        "The demo after @maya.bakes was disconnected from Sunrise Bakery.",
+        _scenario_unlinked,
+    ),
+}
+
+
+def reset(scenario: str = "demo") -> dict[str, Any]:
+    """Empty every table, restart id sequences and load a scenario: same ids after every reset."""
+    if scenario not in SCENARIOS:
+        raise InvalidInput(
+            f"Unknown scenario {scenario!r}; choose one of: {', '.join(SCENARIOS)}.", "scenario"
+        )
+    call_command("flush", interactive=False, verbosity=0, reset_sequences=True)
+    clock.forget_offset()
+    with transaction.atomic():
+        SCENARIOS[scenario][1]()
+    return {"scenario": scenario, **summary()}
+
+
+def summary() -> dict[str, Any]:
+    """The ids a test may hard-code after a reset."""
+    return {
+        "users": {u.email: u.pk for u in User.objects.order_by("pk")},
+        "accounts": {a.handle: a.pk for a in CreatorAccount.objects.order_by("pk")},
+        "business_centers": {b.name: b.pk for b in BusinessCenter.objects.order_by("pk")},
+        "ad_accounts": {a.name: a.pk for a in AdAccount.objects.order_by("pk")},
+        "apps": {a.name: a.client_id for a in Application.objects.order_by("pk")},
+    }
+
+
+@transaction.atomic
+def issue_token(
+    *, email: str, handle: str = "", app_name: str = SANDBOX_APP, scope: str = ""
+) -> dict[str, Any]:
+    """An access token for a user's account and an app, without the consent page.
+
+    The grant is the same APP_GRANT link the consent page creates (so removing the app in
+    *Active apps* kills the token), and the token is tied to it like any OAuth token.
+    """
+    user = User.objects.filter(email__iexact=(email or "").strip()).first()
+    if user is None:
+        raise InvalidInput(f"No user has the email {email!r}.", "email")
+    accounts = CreatorAccount.objects.filter(owner=user).order_by("pk")
+    account = accounts.filter(handle=handle.lstrip("@")).first() if handle else accounts.first()
+    if account is None:
+        raise InvalidInput(
+            f"{user.email} owns no account @{handle.lstrip('@')}."
+            if handle
+            else f"{user.email} owns no TikTok account to authorize.",
+            "handle",
+        )
+    app = Application.objects.filter(name=app_name).first()
+    if app is None:
+        raise InvalidInput(f"No app is called {app_name!r}.", "app")
+    allowed = app_queries.allowed_scopes(app)
+    wanted = scope.split() if scope else allowed
+    extra = sorted(set(wanted) - set(allowed))
+    if extra:
+        raise InvalidInput(f"{app.name} may not ask for: {', '.join(extra)}.", "scope")
+    grant = app_actions.grant_app_access(user, account, app, " ".join(wanted))
+    value = secrets.token_urlsafe(30)
+    lifetime = int(oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS)
+    expires = clock.now() + dt.timedelta(seconds=lifetime)
+    AccessToken.objects.create(
+        user=user, application=app, token=value, expires=expires, scope=" ".join(wanted)
+    )
+    app_actions.bind_tokens(grant.pk, value, None)
+    return {
+        "access_token": value,
+        "token_type": "Access-Token",
+        "expires_in": lifetime,
+        "expires_at": expires.isoformat(),
+        "scope": " ".join(wanted),
+        "app_id": app.client_id,
+        "app_name": app.name,
+        "user_id": str(user.pk),
+        "account": account.handle,
+    }
+
+
+def advance_clock(seconds: int) -> dt.datetime:
+    """Move the sandbox clock forward (never back: expiry and delivery only move forward)."""
+    if seconds < 0:
+        raise InvalidInput("The clock only moves forward; give a positive number.", "seconds")
+    with transaction.atomic():
+        row, _ = ClockOffset.objects.select_for_update().get_or_create(pk=1)
+        row.seconds = row.seconds + int(seconds)
+        row.save(update_fields=["seconds", "updated_at"])
+    clock.forget_offset()
+    return clock.now()
+
+
+def count_call(app_id: int) -> tuple[bool, int]:
+    """Count one call of this app in the current minute; (allowed, limit per minute)."""
+    limit = queries.rate_limit_for(app_id)
+    minute = int(clock.now().timestamp() // 60)
+    updated = RateWindow.objects.filter(app_id=app_id, minute=minute).update(calls=F("calls") + 1)
+    if not updated:
+        try:
+            with transaction.atomic():
+                RateWindow.objects.create(app_id=app_id, minute=minute, calls=1)
+        except IntegrityError:
+            RateWindow.objects.filter(app_id=app_id, minute=minute).update(calls=F("calls") + 1)
+    calls = RateWindow.objects.filter(app_id=app_id, minute=minute).values_list("calls", flat=True)
+    return (calls.first() or 0) <= limit, limit
+
+
+def set_rate_limit(client_id: str, per_minute: int) -> int:
+    app = (
+        app_queries.app_by_client_id(client_id)
+        or Application.objects.filter(name=client_id).first()
+    )
+    if app is None:
+        raise InvalidInput(f"No app has the id or name {client_id!r}.", "app")
+    if per_minute < 1:
+        raise InvalidInput("Allow at least one call per minute.", "per_minute")
+    AppRateLimit.objects.update_or_create(app_id=app.pk, defaults={"per_minute": per_minute})
+    return per_minute
+
+
+def log_request(**fields: Any) -> None:
+    """Append one API call to the request log (sandbox mode only)."""
+    if getattr(settings, "SANDBOX_MODE", False):
+        ApiRequest.objects.create(**fields)
+
+
+def new_client_secret(app_name: str = SANDBOX_APP) -> dict[str, str]:
+    """Rotate an app's client secret and return it (secrets are stored hashed, shown once)."""
+    app = Application.objects.filter(name=app_name).first()
+    if app is None:
+        raise InvalidInput(f"No app is called {app_name!r}.", "app")
+    profile = app_queries.profile_of(app)
+    if profile is None or profile.first_party:
+        raise InvalidInput(f"{app_name} is a first-party app and has no secret.", "app")
+    assert profile.developer is not None
+    secret = app_actions.rotate_client_secret(profile.developer, app)
+    return {"app_id": app.client_id, "app_name": app.name, "secret": secret}
