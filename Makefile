@@ -46,7 +46,7 @@ prod: setup
 check: setup-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy bizlink tests
+	$(BIN)/mypy bizlink tests bench
 	$(BIN)/lint-imports
 
 ## test: everything: checks, the suite on SQLite (with the browser tests) and on PostgreSQL

@@ -45,6 +45,8 @@ COVERED = {
     "account.manage_blocks",
     "app.register",
     "app.manage",
+    "partner_share.remove",
+    "account.disconnect_everywhere",
 }
 
 

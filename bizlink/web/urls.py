@@ -2,6 +2,7 @@ from django.urls import path, register_converter
 from django.urls.converters import IntConverter
 
 from bizlink.web.views import (
+    access,
     ads,
     app,
     auth,
@@ -51,6 +52,17 @@ urlpatterns = [
         "app/settings/active-apps/<id:grant_id>/remove/",
         app.remove_access,
         name="app_remove_access",
+    ),
+    path("app/settings/who-has-access/", access.who_has_access, name="app_who_has_access"),
+    path(
+        "app/settings/who-has-access/<id:link_id>/remove/",
+        access.remove_path,
+        name="app_who_remove",
+    ),
+    path(
+        "app/settings/disconnect-everywhere/",
+        access.disconnect_everywhere,
+        name="app_disconnect_everywhere",
     ),
     path("app/settings/cache/", app.clear_cache, name="app_cache"),
     path("app/settings/sessions/", app.sessions, name="app_sessions"),

@@ -7,6 +7,7 @@ import uuid
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from bizlink.access_review import verification
 from bizlink.accounts import queries as account_queries
 from bizlink.audit import queries as audit_queries
 from bizlink.links import queries as link_queries
@@ -31,5 +32,7 @@ def change_result(request: HttpRequest, change_id: uuid.UUID) -> HttpResponse:
             "account": account,
             "untouched": untouched(account),
             "when": events.values_list("occurred_at", flat=True).first(),
+            # Re-run the policy for everyone who lost access: "No access remains", or what does.
+            "verification": verification.verify_change(change_id),
         },
     )

@@ -1,0 +1,74 @@
+"""Shared set-up for the benchmarks: a database of their own, Django, timing helpers."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PG_BASE = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
+
+
+def database_url(db: str, name: str) -> str:
+    if db == "sqlite":
+        return f"sqlite:///{Path('/tmp') / f'bizlink-bench-{name}.sqlite3'}"
+    return f"{PG_BASE}/bizlink_bench_{name}"
+
+
+def fresh_database(db: str, name: str) -> str:
+    """Drop and recreate the benchmark database, migrate it, and return its URL."""
+    url = database_url(db, name)
+    if db == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
+    else:
+        import psycopg
+
+        with psycopg.connect(f"{PG_BASE}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "bizlink_bench_{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "bizlink_bench_{name}"')
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "true"}
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0", "--skip-checks"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    return url
+
+
+def setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bizlink.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def percentile(samples: list[float], p: float) -> float:
+    ordered = sorted(samples)
+    k = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def timed(fn: Callable[[], object], repeat: int) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.3f} ms"
+
+
+def median(samples: list[float]) -> float:
+    return statistics.median(samples)

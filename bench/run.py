@@ -1,0 +1,139 @@
+"""Run the benchmarks on SQLite and PostgreSQL and write bench/RESULTS.md.
+
+python -m bench.run            # full sizes (1,000,000 links; several minutes per database)
+python -m bench.run --short    # small sizes, as CI runs them so they cannot rot
+python -m bench.run --db sqlite
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.common import ROOT, fresh_database, setup_django
+
+RESULTS = ROOT / "bench" / "RESULTS.md"
+
+SIZES: dict[str, dict[str, Any]] = {
+    "full": {
+        "businesses": 1_000,
+        "users": 100_000,
+        "links": 1_000_000,
+        "fanout": (10, 1_000, 100_000),
+        "checks": 5_000,
+        "targets": 60,
+    },
+    "short": {
+        "businesses": 10,
+        "users": 300,
+        "links": 3_000,
+        "fanout": (10, 100, 1_000),
+        "checks": 300,
+        "targets": 10,
+    },
+}
+
+
+def run_one(db: str, mode: str) -> dict:
+    """Runs in its own process (Django is set up once per database)."""
+    size = SIZES[mode]
+    url = fresh_database(db, mode)
+    setup_django(url)
+    from bench import permission_check, stale_reads, unlink_scale
+    from bizlink.demo.generate import Size, generate
+
+    started = time.perf_counter()
+    generated = generate(
+        Size(businesses=size["businesses"], users=size["users"], links=size["links"]),
+        progress=lambda what, done, total: print(f"  {db}: {what} {done:,}/{total:,}", end="\r"),
+    )
+    print()
+    analyze()
+    out = {
+        "db": db,
+        "mode": mode,
+        "generated": generated.__dict__,
+        "generate_seconds": time.perf_counter() - started,
+        "permission_check": permission_check.run(checks=size["checks"]),
+        "unlink": unlink_scale.run(sizes=size["fanout"]),
+        "stale_reads": stale_reads.run(url, targets=size["targets"]),
+    }
+    return out
+
+
+def analyze() -> None:
+    """Fresh planner statistics, as autovacuum (PostgreSQL) or `ANALYZE` (SQLite) would have."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def write_results(results: list[dict], path: Path) -> None:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Written by `python -m bench.run{' --short' if results[0]['mode'] == 'short' else ''}` "
+        f"on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}.",
+        "",
+    ]
+    for r in results:
+        g = r["generated"]
+        lines += [
+            f"## {r['db']} ({r['mode']})",
+            "",
+            f"Tenant: {g['businesses']:,} businesses, {g['users']:,} users and accounts, "
+            f"{g['links']:,} links, {g['dependencies']:,} dependencies "
+            f"(generated in {r['generate_seconds']:.1f} s).",
+            "",
+            f"1. Permission check: {r['permission_check']['summary']}.",
+            f"2. Unlink: {r['unlink']['summary']}.",
+            f"4. Stale reads: {r['stale_reads']['summary']}.",
+            "",
+        ]
+    lines += [
+        "Benchmarks 3 (API throughput), 5 (page render times) and 6 (delivery simulation) are "
+        "not written yet: they need the Business API and the Ads Manager.",
+        "",
+    ]
+    path.write_text("\n".join(lines))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--short", action="store_true")
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="where to write the table")
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    mode = "short" if args.short else "full"
+    if args.one:
+        print("RESULT " + json.dumps(run_one(args.one, mode)))
+        return
+    dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    results = []
+    for db in dbs:
+        print(f"== {db} ({mode})")
+        cmd = [sys.executable, "-m", "bench.run", "--one", db] + (["--short"] if args.short else [])
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        sys.stdout.write(proc.stderr[-4000:] if proc.returncode else "")
+        if proc.returncode:
+            raise SystemExit(f"{db} benchmarks failed")
+        result = json.loads(proc.stdout.split("RESULT ", 1)[1])
+        results.append(result)
+        for key in ("permission_check", "unlink", "stale_reads"):
+            print(f"  {key}: {result[key]['summary']}")
+    write_results(results, args.results)
+    print(f"Wrote {args.results}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,32 @@
+"""The benchmarks run in a short mode in CI so they cannot rot; their figures are checked for
+shape (and the invariants that do not depend on machine speed), not for time."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.django_db
+def test_short_benchmarks_run_and_report(tmp_path: Path) -> None:
+    db = "postgres" if connection.vendor == "postgresql" else "sqlite"
+    out = tmp_path / "RESULTS.md"
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.run", "--short", "--db", db, "--results", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    report = out.read_text()
+    assert f"## {db} (short)" in report
+    assert "statement count constant across sizes: yes" in report
+    assert "stale: 0" in report
+    assert "started after their unlink's commit" in report
