@@ -382,6 +382,16 @@ def _partner_share_remove(actor: User, link: Link) -> Decision:
     )
 
 
+def _removal_request_decide(actor: User, req: Any) -> Decision:
+    """Approve or decline a removal request: the admins of the Business Center it was sent to."""
+    if is_admin(actor, req.business_id):
+        return ALLOW
+    remedy, ask = ask_admins(req.business_id, "answer this request")
+    return deny(
+        "Only admins of the Business Center can approve or decline removal requests.", remedy, ask
+    )
+
+
 RULES: dict[str, Callable[[User, Any], Decision]] = {
     "business.view": _business_view,
     "business.manage": _business_manage,
@@ -411,6 +421,7 @@ RULES: dict[str, Callable[[User, Any], Decision]] = {
     "billing.top_up": _billing_top_up,
     "partner_share.remove": _partner_share_remove,
     "account.disconnect_everywhere": _owner_only,
+    "removal_request.decide": _removal_request_decide,
 }
 
 

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "bizlink.audit",
     "bizlink.connected_apps",
     "bizlink.outbox",
+    "bizlink.requests",
     "bizlink.ads",
     "bizlink.web",
     "bizlink.cli",
@@ -178,6 +179,8 @@ OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
 
 # --- Background tasks (the outbox worker): `manage.py db_worker` runs them ------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# An unanswered removal request goes to every admin of the Business Center after this long.
+REMOVAL_REQUEST_ESCALATE_HOURS = float(os.environ.get("REMOVAL_REQUEST_ESCALATE_HOURS", "48"))
 
 # --- OAuth 2.0 authorization server for third-party apps (bizlink/oauth) -------------------
 OAUTH2_PROVIDER = {

@@ -47,6 +47,7 @@ COVERED = {
     "app.manage",
     "partner_share.remove",
     "account.disconnect_everywhere",
+    "removal_request.decide",
 }
 
 

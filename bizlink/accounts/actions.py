@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from importlib import import_module
 
 from django.conf import settings
@@ -166,3 +167,13 @@ def end_sessions(actor: User, sessions: list[DeviceSession], *, reason: str) -> 
 
 def mark_notifications_read(user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=clock.now())
+
+
+def notify(user_ids: Iterable[int], *, kind: str, text: str, url: str = "") -> int:
+    """In-app notifications for several people at once (one INSERT), in the caller's transaction."""
+    rows = [
+        Notification(user_id=uid, kind=kind, text=text[:400], url=url[:300])
+        for uid in sorted(set(user_ids))
+    ]
+    Notification.objects.bulk_create(rows)
+    return len(rows)

@@ -142,6 +142,8 @@ class Notification(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=40)
     text = models.CharField(max_length=400)
+    # Where the notification leads (a request, a result page); blank for plain notices.
+    url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=clock.now)
     read_at = models.DateTimeField(null=True, blank=True)
 

@@ -11,6 +11,7 @@ from bizlink.web.views import (
     deliveries,
     developers,
     home,
+    requests,
 )
 
 app_name = "web"
@@ -100,6 +101,20 @@ urlpatterns = [
     ),
     path(BC + "settings/people/<id:member_id>/role/", business.person_role, name="bc_person_role"),
     path(BC + "partners/", business.partners, name="bc_partners"),
+    path(
+        BC + "settings/removal-requests/",
+        requests.business_requests,
+        name="bc_removal_requests",
+    ),
+    # Removal requests (from a refusal's "Request removal")
+    path("requests/removal/", requests.my_requests, name="removal_requests"),
+    path("requests/removal/new/", requests.new_request, name="removal_request_new"),
+    path("requests/removal/<id:request_id>/", requests.request_detail, name="removal_request"),
+    path(
+        "requests/removal/<id:request_id>/decide/",
+        requests.request_decide,
+        name="removal_request_decide",
+    ),
     # Developers: register third-party apps (OAuth clients)
     path("developers/apps/", developers.app_list, name="developer_apps"),
     path("developers/apps/new/", developers.app_create, name="developer_app_new"),

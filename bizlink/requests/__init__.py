@@ -1,0 +1,1 @@
+"""Removal requests: where the policy refuses a removal, ask the admins who can act, tracked."""
