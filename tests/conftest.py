@@ -12,6 +12,9 @@ from bizlink.demo.data import Demo
 def pytest_configure(config: pytest.Config) -> None:
     # Argon2 costs ~0.1 s per password; tests hash many. MD5 hashes new passwords in tests, and
     # the real hashers stay listed so passwords hashed elsewhere (e.g. `load_demo`) still verify.
+    # Login lockout is tested on its own (tests/ops/test_login_lockout.py); elsewhere tests log
+    # in many times with wrong passwords on purpose.
+    settings.AXES_ENABLED = False
     settings.PASSWORD_HASHERS = [
         "django.contrib.auth.hashers.MD5PasswordHasher",
         *settings.PASSWORD_HASHERS,
