@@ -181,6 +181,9 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# /healthz reports the worker as behind when a due outbox message waited longer than this.
+HEALTH_MAX_OUTBOX_LAG_SECONDS = int(os.environ.get("HEALTH_MAX_OUTBOX_LAG_SECONDS", "300"))
+
 # Absolute address of this site, for links in e-mails.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -95,3 +95,17 @@ def counts(app: Application) -> dict[str, int]:
 def parked() -> QuerySet[OutboxMessage]:
     """Poison messages, for operators."""
     return OutboxMessage.objects.filter(parked_at__isnull=False, delivered_at__isnull=True)
+
+
+def backlog(now: dt.datetime | None = None) -> dict[str, float | int]:
+    """What operators watch: messages due and not delivered, the oldest one's age, parked ones."""
+    now = now or clock.now()
+    pending = OutboxMessage.objects.filter(delivered_at__isnull=True, parked_at__isnull=True)
+    due = pending.filter(available_at__lte=now)
+    oldest = due.order_by("available_at").values_list("available_at", flat=True).first()
+    return {
+        "pending": pending.count(),
+        "due": due.count(),
+        "oldest_due_seconds": (now - oldest).total_seconds() if oldest else 0.0,
+        "parked": OutboxMessage.objects.filter(parked_at__isnull=False).count(),
+    }
