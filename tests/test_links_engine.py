@@ -79,7 +79,9 @@ def test_query_count_does_not_grow_with_the_number_of_ended_links(shape: str) ->
         assert live_ids() == before - {root.pk, *dependents}
         assert AuditEvent.objects.filter(change_id=ended.change_id).count() == n + 1
     assert counts[1] == counts[10] == counts[300], counts
-    assert counts[1] <= 10, counts
+    # The walk and the ending, plus a fixed few per on_links_ended hook
+    # (tokens, outbox, notifications, ads).
+    assert counts[1] <= 12, counts
 
 
 def test_one_audit_event_per_ended_link_with_cascade_flag(demo: Demo) -> None:

@@ -48,6 +48,14 @@ COVERED = {
     "partner_share.remove",
     "account.disconnect_everywhere",
     "removal_request.decide",
+    # Ads Manager verbs: tests/ads/test_policy_ads.py
+    "ads.view",
+    "ads.manage",
+    "ad_identity.request",
+    "ad_identity.respond",
+    "ad_identity.remove",
+    "billing.view",
+    "billing.top_up",
 }
 
 

@@ -184,3 +184,12 @@ class DailyStat(models.Model):
 
     def __str__(self) -> str:
         return f"ad #{self.ad_id} on {self.day}"
+
+
+class SimulationState(models.Model):
+    """The last hour the delivery simulation has run (one row), so the worker resumes there."""
+
+    last_hour = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"simulated up to {self.last_hour}"

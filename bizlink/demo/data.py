@@ -299,3 +299,16 @@ def _ads(
                         "call_to_action": "Order now",
                     },
                 )
+
+
+def simulate_delivery_history(hours: int = 72) -> int:
+    """Three simulated days of delivery right after the demo ads started (for `load_demo`).
+
+    Kept out of `load()`, which every test runs: the ticks take a few seconds. Idempotent.
+    """
+    from bizlink.ads import simulation
+
+    start = clock.now() - dt.timedelta(days=5)
+    with clock.frozen_at(start + dt.timedelta(hours=hours)):
+        simulation.run_hours(hours, progress=lambda report: None)
+    return hours

@@ -170,4 +170,5 @@ def test_link_request_needs_the_owners_approval(demo: Demo, login_as: LoginAs) -
     assert pending.status == Status.ACTIVE
     # It depends on the owner's TikTok for Business grant: removing that app ends it.
     grant = pending.requires.get()
-    assert grant.kind == Kind.APP_GRANT and grant.app.name == "TikTok for Business"
+    assert grant.kind == Kind.APP_GRANT and grant.app is not None
+    assert grant.app.name == "TikTok for Business"

@@ -19,6 +19,8 @@ class Command(BaseCommand):
             # The demo's invitations would e-mail example.com addresses; keep them off the console.
             with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
                 data.load()
+            self.stdout.write("Simulating three days of ad delivery ...")
+            data.simulate_delivery_history()
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"\nDemo logins (password for all: {data.PASSWORD}):")
         for email, what in data.LOGINS:
