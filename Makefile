@@ -31,6 +31,8 @@ demo: migrate
 	$(BIN)/python manage.py load_demo
 
 ## run: set up, migrate, load the demo data (once) and serve on 127.0.0.1:$(PORT)
+# The demo runs in sandbox mode (docs/sandbox.md): /sandbox/ controls and the API request log.
+run: export SANDBOX_MODE ?= 1
 run: demo
 	@echo "bizlink is serving on http://127.0.0.1:$(PORT)/  (Ctrl+C stops it)"
 # The background worker (delivers webhooks from the outbox) stops when the server does.

@@ -17,7 +17,10 @@ from bizlink.core.guards import api_token, public
 api.add_router("", bc.router)
 api.add_router("", tokens.router)
 
-_patterns, _app, _namespace = api.urls
+# Mounted by bizlink/urls.py at /open_api/v1.3/ as the top-level namespace "open_api" (ninja
+# reverses its own names there, so it cannot be nested inside "api").
+open_api_urls = api.urls
+_patterns = open_api_urls[0]
 for pattern in _patterns:
     name = getattr(pattern, "name", "")
     marker = public if name in ("openapi-json", "openapi-view", "api-root") else api_token
@@ -38,13 +41,12 @@ def unknown_route(request: HttpRequest, rest: str = "") -> HttpResponse:
 
 @public
 def docs(request: HttpRequest) -> Any:
-    return redirect("api:open_api:openapi-view")
+    return redirect("open_api:openapi-view")
 
 
 app_name = "api"
 
 urlpatterns = [
-    path("open_api/v1.3/", (_patterns, _app, _namespace)),
     re_path(r"^open_api/v1\.3/(?P<rest>.*)$", unknown_route, name="unknown_route"),
     path("open_api/docs", docs, name="docs"),
     path("open_api/docs/", docs, name="docs_slash"),

@@ -7,6 +7,7 @@ refuse to run these unless SANDBOX_MODE is on.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 from collections.abc import Callable
 from typing import Any
@@ -15,6 +16,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.text import slugify
 from oauth2_provider.models import AccessToken, Application
 from oauth2_provider.settings import oauth2_settings
 
@@ -85,6 +87,10 @@ def reset(scenario: str = "demo") -> dict[str, Any]:
     clock.forget_offset()
     with transaction.atomic():
         SCENARIOS[scenario][1]()
+        # Client ids are random when apps register; after a reset they are the app's slug, so
+        # integrators can hard-code them too.
+        for app in Application.objects.order_by("pk"):
+            Application.objects.filter(pk=app.pk).update(client_id=slugify(app.name))
     return {"scenario": scenario, **summary()}
 
 
@@ -121,6 +127,8 @@ def issue_token(
             "handle",
         )
     app = Application.objects.filter(name=app_name).first()
+    if app is None and app_name == SANDBOX_APP and demo.is_loaded():
+        app = _sandbox_app()  # demo data loaded by `load_demo` rather than a reset
     if app is None:
         raise InvalidInput(f"No app is called {app_name!r}.", "app")
     allowed = app_queries.allowed_scopes(app)
@@ -189,10 +197,18 @@ def set_rate_limit(client_id: str, per_minute: int) -> int:
     return per_minute
 
 
+def _storable(value: Any) -> Any:
+    """What any database can hold: no NUL characters, no lone surrogates (PostgreSQL refuses
+    both, and a request log must never fail on what a client sent)."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    text = text.encode("utf-8", "replace").decode("utf-8").replace("\\u0000", "")
+    return json.loads(text)
+
+
 def log_request(**fields: Any) -> None:
     """Append one API call to the request log (sandbox mode only)."""
     if getattr(settings, "SANDBOX_MODE", False):
-        ApiRequest.objects.create(**fields)
+        ApiRequest.objects.create(**{k: _storable(v) for k, v in fields.items()})
 
 
 def new_client_secret(app_name: str = SANDBOX_APP) -> dict[str, str]:

@@ -38,15 +38,15 @@ def token(sandbox: dict[str, Any]) -> Callable[..., str]:
 
 
 @pytest.fixture
-def client(live_server: Any, sandbox: dict[str, Any]) -> sdk.ApiClient:
+def sdk_client(live_server: Any, sandbox: dict[str, Any]) -> sdk.ApiClient:
     config = Configuration()
     config.host = live_server.url
     return sdk.ApiClient(config)
 
 
 @pytest.fixture
-def bc_api(client: sdk.ApiClient) -> sdk.BCApi:
-    return sdk.BCApi(client)
+def bc_api(sdk_client: sdk.ApiClient) -> sdk.BCApi:
+    return sdk.BCApi(sdk_client)
 
 
 def sdk_error(call: Callable[[], Any]) -> tuple[int, str]:

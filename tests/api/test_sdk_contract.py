@@ -203,10 +203,10 @@ def test_assigning_a_non_member_names_the_fix(bc_api: Any, token: Any) -> None:
 
 
 def test_disconnecting_a_tiktok_account_ends_everything_through_it(
-    bc_api: Any, client: Any, token: Any
+    bc_api: Any, sdk_client: Any, token: Any
 ) -> None:
     t = token()
-    identities = sdk.IdentityApi(client).identity_get(MAIN, t)["data"]["identity_list"]
+    identities = sdk.IdentityApi(sdk_client).identity_get(MAIN, t)["data"]["identity_list"]
     assert [(i["user_name"], i["available_status"]) for i in identities] == [
         ("maya.bakes", "AVAILABLE")
     ]
@@ -217,7 +217,7 @@ def test_disconnecting_a_tiktok_account_ends_everything_through_it(
         t, body=sdk.AdminDeleteBody(bc_id=SUNRISE, asset_type="TT_ACCOUNT", asset_ids=[MAYA_BAKES])
     )
     assert result["data"]["ended_links"] >= 6
-    assert sdk.IdentityApi(client).identity_get(MAIN, t)["data"]["identity_list"] == []
+    assert sdk.IdentityApi(sdk_client).identity_get(MAIN, t)["data"]["identity_list"] == []
     accounts = bc_api.bc_asset_get(SUNRISE, "TT_ACCOUNT", t)["data"]["list"]
     assert [a["asset_name"] for a in accounts] == ["@sunrise.bakery"]
     code, _ = sdk_error(lambda: bc_api.bc_asset_partner_get(SUNRISE, "TT_ACCOUNT", MAYA_BAKES, t))
@@ -256,10 +256,10 @@ def test_partners_add_share_and_list_both_ways(bc_api: Any, token: Any) -> None:
     assert code == 40002 and "99" in message
 
 
-def test_oauth2_advertiser_get_with_app_credentials(client: Any, token: Any) -> None:
+def test_oauth2_advertiser_get_with_app_credentials(sdk_client: Any, token: Any) -> None:
     t = token()
     creds = sandbox_actions.new_client_secret()
-    auth = sdk.AuthenticationApi(client)
+    auth = sdk.AuthenticationApi(sdk_client)
     result = auth.oauth2_advertiser_get(creds["app_id"], creds["secret"], t)
     assert [a["advertiser_name"] for a in result["data"]["list"]] == [
         "Sunrise Holiday Promo",

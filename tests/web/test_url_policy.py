@@ -36,9 +36,9 @@ OAUTH_POLICIES = {*POLICIES, "token"}
 EXPECTED_PUBLIC = {"web:home", "web:login", "web:logout", "web:signup", "oauth:metadata"}
 # The Business API's own documents, and the sandbox controls (404 unless SANDBOX_MODE is on).
 EXPECTED_PUBLIC |= {
-    "api:open_api:openapi-json",
-    "api:open_api:openapi-view",
-    "api:open_api:api-root",
+    "open_api:openapi-json",
+    "open_api:openapi-view",
+    "open_api:api-root",
     "api:docs",
     "api:docs_slash",
     "api:sandbox",
@@ -115,9 +115,13 @@ def policy_problems(routes: list[Route]) -> list[str]:
                 problems.append(f"admin URL {r.name} is outside /admin/: {r.route}")
         elif r.route.startswith("admin/"):
             problems.append(f"{r.name} ({r.route}) is under /admin/ without the staff check")
-        elif top in {("web",), ("oauth",), ("api",)}:
+        elif top in {("web",), ("oauth",), ("api",), ("open_api",)}:
             policy = policy_of(r)
-            allowed = {("oauth",): OAUTH_POLICIES, ("api",): API_POLICIES}.get(top, POLICIES)
+            allowed = POLICIES
+            if top == ("oauth",):
+                allowed = OAUTH_POLICIES
+            elif top in {("api",), ("open_api",)}:
+                allowed = API_POLICIES
             if policy not in allowed:
                 problems.append(f"{r.name} ({r.route}) has no access policy (got {policy!r})")
         else:

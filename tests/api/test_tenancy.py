@@ -1,0 +1,123 @@
+"""Another Business Center's token can neither read nor change anything of Sunrise Bakery.
+
+Alex administers Northwind Agency, a *partner* of Sunrise Bakery (the closest outsider there is):
+for every endpoint, aimed at Sunrise's ids, the answer is 40001 or 40007 with empty data, and
+Sunrise's state (its audit log) is unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import business_api_client as sdk
+import pytest
+import requests
+
+from bizlink.audit import queries as audit_queries
+from tests.api.conftest import sdk_error
+
+SUNRISE, MAIN, BEN, SARA, MAYA, MAYA_BAKES, NORTHWIND = "1", "1", "2", "3", "1", "1", "2"
+
+SDK_CALLS: dict[str, Callable[[Any, str], Any]] = {
+    "bc_member_get": lambda c, t: sdk.BCApi(c).bc_member_get(SUNRISE, t),
+    "bc_member_invite": lambda c, t: sdk.BCApi(c).bc_member_invite(
+        t, body=sdk.MemberInviteBody(bc_id=SUNRISE, emails=["spy@example.com"], asset_ids=[])
+    ),
+    "bc_member_update": lambda c, t: sdk.BCApi(c).bc_member_update(
+        t, body=sdk.MemberUpdateBody(bc_id=SUNRISE, user_id=SARA, user_role="ADMIN")
+    ),
+    "bc_member_delete": lambda c, t: sdk.BCApi(c).bc_member_delete(
+        t, body=sdk.MemberDeleteBody(bc_id=SUNRISE, user_id=BEN)
+    ),
+    "bc_asset_get": lambda c, t: sdk.BCApi(c).bc_asset_get(SUNRISE, "ADVERTISER", t),
+    "bc_asset_assign": lambda c, t: sdk.BCApi(c).bc_asset_assign(
+        t,
+        body=sdk.AssetAssignBody(
+            bc_id=SUNRISE, user_id=SARA, asset_type="ADVERTISER", asset_id=MAIN
+        ),
+    ),
+    "bc_asset_unassign": lambda c, t: sdk.BCApi(c).bc_asset_unassign(
+        t,
+        body=sdk.AssetUnassignBody(
+            bc_id=SUNRISE, user_id=SARA, asset_type="ADVERTISER", asset_id=MAIN
+        ),
+    ),
+    "bc_asset_admin_delete": lambda c, t: sdk.BCApi(c).bc_asset_admin_delete(
+        t, body=sdk.AdminDeleteBody(bc_id=SUNRISE, asset_type="TT_ACCOUNT", asset_ids=[MAYA_BAKES])
+    ),
+    "bc_asset_member_get": lambda c, t: sdk.BCApi(c).bc_asset_member_get(
+        SUNRISE, "ADVERTISER", MAIN, t
+    ),
+    "bc_asset_partner_get": lambda c, t: sdk.BCApi(c).bc_asset_partner_get(
+        SUNRISE, "TT_ACCOUNT", MAYA_BAKES, t
+    ),
+    "bc_partner_get": lambda c, t: sdk.BCApi(c).bc_partner_get(SUNRISE, t),
+    "bc_partner_add": lambda c, t: sdk.BCApi(c).bc_partner_add(
+        t,
+        body=sdk.PartnerAddBody(
+            bc_id=SUNRISE, partner_id=NORTHWIND, asset_type="ADVERTISER", asset_ids=[MAIN]
+        ),
+    ),
+    "bc_partner_asset_get": lambda c, t: sdk.BCApi(c).bc_partner_asset_get(
+        SUNRISE, NORTHWIND, "ADVERTISER", "SHARING", t
+    ),
+    "identity_get": lambda c, t: sdk.IdentityApi(c).identity_get(MAIN, t),
+}
+
+RAW_CALLS: dict[str, tuple[str, str, dict[str, Any]]] = {
+    "bc_asset_advertiser_assign": (
+        "POST",
+        "/bc/asset/advertiser/assign/",
+        {"json": {"bc_id": SUNRISE, "asset_id": "3", "advertiser_id": MAIN}},
+    ),
+    "bc_asset_advertiser_assigned": (
+        "GET",
+        "/bc/asset/advertiser/assigned/",
+        {"params": {"bc_id": SUNRISE, "asset_id": MAYA_BAKES, "asset_type": "TT_ACCOUNT"}},
+    ),
+    "changelog_get": ("GET", "/changelog/get/", {"params": {"bc_id": SUNRISE}}),
+}
+
+
+def _history() -> int:
+    return audit_queries.business_events(int(SUNRISE)).count()
+
+
+@pytest.mark.parametrize("name", sorted(SDK_CALLS))
+def test_another_bcs_token_gets_nothing_through_the_sdk(
+    name: str, sdk_client: Any, token: Any
+) -> None:
+    before = _history()
+    alex = token("alex@example.com")
+    code, message = sdk_error(lambda: SDK_CALLS[name](sdk_client, alex))
+    assert code in (40001, 40007), message
+    assert "Sunrise" not in message and "Maya" not in message
+    assert _history() == before
+
+
+@pytest.mark.parametrize("name", sorted(RAW_CALLS))
+def test_another_bcs_token_gets_nothing_over_raw_http(
+    name: str, live_server: Any, token: Any
+) -> None:
+    before = _history()
+    method, path, kwargs = RAW_CALLS[name]
+    alex = token("alex@example.com")
+    response = requests.request(
+        method,
+        live_server.url + "/open_api/v1.3" + path,
+        headers={"Access-Token": alex},
+        timeout=10,
+        **kwargs,
+    )
+    body = response.json()
+    assert response.status_code == 200
+    assert body["code"] in (40001, 40007) and body["data"] == {}
+    assert _history() == before
+
+
+def test_the_same_calls_succeed_for_sunrises_own_admin(sdk_client: Any, token: Any) -> None:
+    """The control: these ids are real, so the refusals above are about the tenant."""
+    ben = token()
+    assert SDK_CALLS["bc_member_get"](sdk_client, ben)["data"]["list"]
+    assert SDK_CALLS["identity_get"](sdk_client, ben)["data"]["identity_list"]
