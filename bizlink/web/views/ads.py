@@ -27,7 +27,7 @@ from bizlink.links import queries as link_queries
 from bizlink.links.actions import Ended
 from bizlink.policy import ad_account_role, decide
 from bizlink.web.guards import signed_in
-from bizlink.web.views.common import paginate
+from bizlink.web.views.common import paginate, untouched
 
 if TYPE_CHECKING:
     from bizlink.accounts.models import User
@@ -234,6 +234,7 @@ def _confirm(
             headline=headline,
             back=back,
             account=account,
+            untouched=untouched(account),
         ),
     )
 
