@@ -114,8 +114,8 @@ def record_sign_in(
         },
     )
     if not known:
-        Notification.objects.create(
-            user=user,
+        notify(
+            [user.pk],
             kind="security.new_device",
             text=(
                 f"New sign-in: {browser} on {device}"
@@ -123,6 +123,7 @@ def record_sign_in(
                 + ". If this wasn't you, log that device out in Sessions and devices and "
                 "change your password. Never share your login with an agency."
             ),
+            url="/app/settings/sessions/",
         )
     return session
 
@@ -165,8 +166,12 @@ def end_sessions(actor: User, sessions: list[DeviceSession], *, reason: str) -> 
     return ended
 
 
-def mark_notifications_read(user: User) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=clock.now())
+def mark_notifications_read(user: User, ids: Iterable[int] | None = None) -> int:
+    """Mark all (or the given) unread notifications of this person read."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=clock.now())
 
 
 def notify(user_ids: Iterable[int], *, kind: str, text: str, url: str = "") -> int:
@@ -176,4 +181,8 @@ def notify(user_ids: Iterable[int], *, kind: str, text: str, url: str = "") -> i
         for uid in sorted(set(user_ids))
     ]
     Notification.objects.bulk_create(rows)
+    if rows:
+        from bizlink.accounts.notifications import schedule_emails
+
+        schedule_emails()
     return len(rows)

@@ -39,3 +39,8 @@ def recent_notifications(user: User, limit: int = 20) -> QuerySet[Notification]:
 
 def unread_count(user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def notifications(user: User) -> QuerySet[Notification]:
+    """Everything notified to this person, newest first (the notification centre)."""
+    return Notification.objects.filter(user=user).order_by("-created_at", "-id")

@@ -12,6 +12,7 @@ from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 
+from bizlink.accounts import actions as account_actions
 from bizlink.accounts.models import CreatorAccount, Notification, User
 from bizlink.businesses.models import AdAccount, BusinessCenter
 from bizlink.connected_apps import actions as app_actions
@@ -193,7 +194,7 @@ def request_account_link(actor: User, bc: BusinessCenter, *, handle: str) -> Lin
         raise InvalidInput(
             f"The owner of @{target.handle} has blocked requests from {bc.name}.", "handle"
         )
-    return link_actions.create_link(
+    request = link_actions.create_link(
         Kind.ACCOUNT_BC,
         bc,
         account=target,
@@ -201,6 +202,13 @@ def request_account_link(actor: User, bc: BusinessCenter, *, handle: str) -> Lin
         status=Status.PENDING,
         duplicate_message=f"@{target.handle} is already linked or has a pending request.",
     )
+    account_actions.notify(
+        [target.owner_id],
+        kind="link.requested",
+        text=f"{bc.name} asks to link @{target.handle}. Approve or reject it in the app.",
+        url=f"/app/requests/{request.pk}/",
+    )
+    return request
 
 
 @transaction.atomic

@@ -121,7 +121,7 @@ def request_removal(actor: User, verb: str, link: Link, *, note: str = "") -> Re
         raise InvalidInput("You have already asked for this; it is still pending.") from exc
     account_actions.notify(
         _admin_ids(link.business_id),
-        kind="removal_request",
+        kind="removal_request.new",
         text=f"{actor.name} asks you to remove: {what}",
         url=_url(req),
     )
@@ -170,7 +170,7 @@ def approve_removal(actor: User, req: RemovalRequest) -> RemovalRequest:
         req.save(update_fields=["status", "decided_by", "decided_at", "change_id"])
         text = f"{actor.name} approved your removal request: {req.what} has been removed."
     account_actions.notify(
-        [req.requester_id], kind="removal_request_outcome", text=text, url=_url(req)
+        [req.requester_id], kind="removal_request.outcome", text=text, url=_url(req)
     )
     _audit(req, "removal_request.approved", actor, text)
     return req
@@ -192,7 +192,7 @@ def decline_removal(actor: User, req: RemovalRequest, *, reason: str) -> Removal
     req.save(update_fields=["status", "decline_reason", "decided_by", "decided_at"])
     account_actions.notify(
         [req.requester_id],
-        kind="removal_request_outcome",
+        kind="removal_request.outcome",
         text=f"{actor.name} declined your removal request ({req.what}): {reason}",
         url=_url(req),
     )
@@ -236,7 +236,7 @@ def escalate_due_requests() -> int:
         req.save(update_fields=["escalated_at"])
         account_actions.notify(
             _admin_ids(req.business_id),
-            kind="removal_request_escalated",
+            kind="removal_request.escalated",
             text=(
                 f"Still waiting since {req.created_at:%b %d, %H:%M} UTC: {req.requester.name} "
                 f"asks an admin to remove {req.what}"

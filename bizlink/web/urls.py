@@ -11,6 +11,7 @@ from bizlink.web.views import (
     deliveries,
     developers,
     home,
+    notifications,
     requests,
 )
 
@@ -42,6 +43,12 @@ urlpatterns = [
     path("requests/<id:link_id>/respond/", home.respond_link_request, name="respond_link"),
     path("invitations/<id:link_id>/respond/", home.respond_invitation, name="respond_invite"),
     path("changes/<uuid:change_id>/", changes.change_result, name="change_result"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path(
+        "notifications/settings/",
+        notifications.notification_settings,
+        name="notification_settings",
+    ),
     # App settings (the creator's side, mobile-first)
     path("app/", app.profile, name="app_profile"),
     path("app/settings/", app.settings_and_privacy, name="app_settings"),

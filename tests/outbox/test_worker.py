@@ -75,7 +75,8 @@ def test_db_worker_delivers_after_the_unlink_commits(
     demo: Demo, webhook_app: Application, receiver: Receiver, tmp_path: Path
 ) -> None:
     remove_access(demo, webhook_app)
-    [task] = DBTaskResult.objects.all()  # enqueued by the unlink's on_commit
+    # Enqueued by the unlink's on_commit (the demo also queued notification e-mails).
+    [task] = DBTaskResult.objects.filter(task_path="bizlink.outbox.tasks.deliver_due_messages")
 
     with worker_env(tmp_path) as env:
         done = subprocess.run(
@@ -115,7 +116,9 @@ def test_a_failing_receiver_gets_a_follow_up_task_for_the_retry(
     message = OutboxMessage.objects.get()
     assert message.attempts == 1 and message.last_status_code == 500
     # The worker scheduled itself for the retry, at the message's next due time.
-    follow_up = DBTaskResult.objects.get(status="READY")
+    follow_up = DBTaskResult.objects.get(
+        status="READY", task_path="bizlink.outbox.tasks.deliver_due_messages"
+    )
     assert follow_up.run_after == message.available_at
     assert len(receiver.requests) == 1
 

@@ -75,7 +75,7 @@ def test_each_refusal_names_the_admins_and_approval_performs_exactly_that_remova
     assert req.asked == ", ".join(asked)
     admins = {u.name: u for u in demo.users.values() if u.name in asked}
     for admin in admins.values():
-        assert any(req.what in t for t in _notes(admin.pk, "removal_request"))
+        assert any(req.what in t for t in _notes(admin.pk, "removal_request.new"))
     # What approving will end is exactly the policy-checked cascade of that one link.
     expected = set(link_queries.doomed([link.pk]).values_list("id", flat=True))
     before = dict(Link.objects.values_list("id", "status"))
@@ -94,7 +94,7 @@ def test_each_refusal_names_the_admins_and_approval_performs_exactly_that_remova
     assert ended_by == {approver.pk}
     assert any(
         "approved your removal request" in t
-        for t in _notes(requester.pk, "removal_request_outcome")
+        for t in _notes(requester.pk, "removal_request.outcome")
     )
     assert AuditEvent.objects.filter(action="removal_request.approved", actor=approver).exists()
 
@@ -129,7 +129,7 @@ def test_only_admins_decide_and_decline_needs_a_reason(demo: Demo) -> None:
     done = actions.decline_removal(ben, req, reason="Maya runs the account")
     assert done.status == RemovalRequest.Status.DECLINED
     assert _member(demo, "maya").status == Status.ACTIVE  # nothing removed
-    assert any("Maya runs the account" in t for t in _notes(sara.pk, "removal_request_outcome"))
+    assert any("Maya runs the account" in t for t in _notes(sara.pk, "removal_request.outcome"))
     with pytest.raises(InvalidInput, match="already declined"):
         actions.approve_removal(ben, done)
 
@@ -157,7 +157,7 @@ def test_unanswered_requests_escalate_to_every_admin_at_the_configured_time(demo
     req.refresh_from_db()
     assert req.escalated_at == start + dt.timedelta(hours=24)
     for who in ("ben", "ana"):
-        assert len(_notes(demo.users[who].pk, "removal_request_escalated")) == 1
+        assert len(_notes(demo.users[who].pk, "removal_request.escalated")) == 1
     with clock.frozen_at(start + dt.timedelta(hours=48)):
         assert actions.escalate_due_requests() == 0  # once
     assert AuditEvent.objects.filter(action="removal_request.escalated").count() == 1

@@ -1,0 +1,52 @@
+"""Notify people of removals, set-based, inside the unlink's transaction.
+
+Registered with `links.actions.on_links_ended`: one INSERT ... SELECT writes one notification
+per person concerned by the change, whatever its size: whoever lost access (the people on the
+ended links), the owners of the accounts involved, and the admins of the Business Centers and
+partners involved; never the person who made the change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.backends.utils import CursorWrapper
+
+from bizlink.accounts.notifications import schedule_emails
+
+ENDED = "FROM audit_auditevent e WHERE e.change_id = %s AND e.action = 'link.ended'"
+
+NOTIFY_SQL = f"""
+INSERT INTO accounts_notification (user_id, kind, text, url, created_at, read_at, emailed_at)
+SELECT r.uid, 'access.removed',
+    SUBSTR('Access removed: ' || COALESCE((
+        SELECT x.reason FROM audit_auditevent x
+        WHERE x.change_id = %s AND x.action = 'link.ended' AND x.is_cascade = FALSE
+        ORDER BY x.id LIMIT 1
+    ), 'an unlink') || ' (' || (SELECT COUNT(*) {ENDED}) || ' access link(s) ended)', 1, 400),
+    '', %s, NULL, NULL
+FROM (
+    SELECT e.user_id AS uid {ENDED}
+    UNION
+    SELECT a.owner_id FROM audit_auditevent e
+    JOIN accounts_creatoraccount a ON a.id = e.account_id
+    WHERE e.change_id = %s AND e.action = 'link.ended'
+    UNION
+    SELECT m.user_id FROM audit_auditevent e
+    JOIN links_link m ON (m.business_id = e.business_id OR m.business_id = e.partner_id)
+    WHERE e.change_id = %s AND e.action = 'link.ended'
+      AND m.kind = 'MEMBERSHIP' AND m.status = 'ACTIVE' AND m.role = 'ADMIN'
+) r
+WHERE r.uid IS NOT NULL AND r.uid <> COALESCE((
+    SELECT y.actor_id FROM audit_auditevent y
+    WHERE y.change_id = %s AND y.actor_id IS NOT NULL LIMIT 1
+), -1)
+"""
+
+
+def notify_removals(cursor: CursorWrapper, change_id: Any, now: Any) -> None:
+    cursor.execute(
+        NOTIFY_SQL, [change_id, change_id, now, change_id, change_id, change_id, change_id]
+    )
+    if cursor.rowcount:
+        schedule_emails()
