@@ -7,6 +7,7 @@ with `access`, read with `queries`, ask `decide` which controls to show, and wri
 
 from __future__ import annotations
 
+import csv
 import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -17,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from bizlink.ads import access, actions, queries
+from bizlink.ads import access, actions, queries, reports
 from bizlink.ads.actions import AGE_RANGES
 from bizlink.ads.enums import BudgetMode, Gender, Objective, RunStatus
 from bizlink.audit import queries as audit_queries
@@ -535,13 +536,85 @@ def billing(request: HttpRequest, ad_account_id: int) -> HttpResponse:
 # --- reports ------------------------------------------------------------------------------------
 
 
+CHART_W, CHART_H = 720, 220
+
+
+def _chart(rep: reports.Report, metric: str) -> dict[str, Any]:
+    """Bar geometry for an inline SVG chart (server-side: no script, nothing fetched)."""
+    values = [float(row.value(metric)) for row in rep.rows]
+    top = max(values, default=0.0) or 1.0
+    n = max(len(values), 1)
+    slot = CHART_W / n
+    bars = []
+    for i, (row, value) in enumerate(zip(rep.rows, values, strict=True)):
+        height = round(value / top * (CHART_H - 30), 1)
+        bars.append(
+            {
+                "x": round(i * slot + slot * 0.15, 1),
+                "y": round(CHART_H - 20 - height, 1),
+                "w": round(slot * 0.7, 1),
+                "h": height,
+                "label": row.label,
+                "value": row.value(metric),
+                "tick": rep.by != "day" or n <= 14 or i % max(1, n // 10) == 0,
+                "cx": round(i * slot + slot / 2, 1),
+            }
+        )
+    return {"bars": bars, "top": top, "w": CHART_W, "h": CHART_H, "base": CHART_H - 20}
+
+
+def _report_for(request: HttpRequest, ad: AdAccount) -> tuple[reports.Report | None, str]:
+    by = request.GET.get("by") or "day"
+    try:
+        start, end = reports.parse_range(request.GET.get("start"), request.GET.get("end"))
+        return reports.report(ad, start, end, by=by), ""
+    except InvalidInput as exc:
+        return None, exc.message
+
+
 @signed_in
-def reports(request: HttpRequest, ad_account_id: int) -> HttpResponse:
+def reports_page(request: HttpRequest, ad_account_id: int) -> HttpResponse:
+    """The dashboard: a chart of one metric, and the table of all of them, for a date range."""
     ad = access.ad_account_for(_actor(request), ad_account_id)
-    return render(request, "web/ads/reports.html", _ctx(request, ad, "reports"))
+    rep, error = _report_for(request, ad)
+    metric = request.GET.get("metric") or "spend"
+    if metric not in reports.METRICS:
+        metric = "spend"
+    if rep is None:
+        start, end = reports.parse_range(None, None)
+        rep = reports.report(ad, start, end)
+    return render(
+        request,
+        "web/ads/reports.html",
+        _ctx(
+            request,
+            ad,
+            "reports",
+            report=rep,
+            total=rep.total,
+            error=error,
+            metric=metric,
+            metric_label=reports.METRIC_LABELS[metric],
+            metrics=[(m, reports.METRIC_LABELS[m]) for m in reports.METRICS],
+            groupings=[(k, v[1]) for k, v in reports.GROUPINGS.items()],
+            chart=_chart(rep, metric),
+            query=request.GET.urlencode(),
+        ),
+    )
 
 
 @signed_in
 def reports_csv(request: HttpRequest, ad_account_id: int) -> HttpResponse:
+    """The same rows as the dashboard table, as CSV."""
     ad = access.ad_account_for(_actor(request), ad_account_id)
-    return redirect("web:ads_reports", ad_account_id=ad.pk)
+    rep, error = _report_for(request, ad)
+    if rep is None:
+        messages.error(request, error)
+        return redirect("web:ads_reports", ad_account_id=ad.pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"ads-report-{ad.pk}-{rep.by}-{rep.start}-{rep.end}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    writer = csv.writer(response)
+    for line in rep.csv_lines():
+        writer.writerow(line)
+    return response
