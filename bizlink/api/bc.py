@@ -10,6 +10,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import BeforeValidator, Field
 
+from bizlink.access_review import actions as review_actions
+from bizlink.ads import actions as ads_actions
 from bizlink.api.core import Envelope, ok
 from bizlink.api.errors import NOT_EXIST, PARAM_ERROR, ApiError
 from bizlink.api.wire import ident, json_param, page_args, paginate, present, text
@@ -560,6 +562,45 @@ def bc_partner_asset_get(
     return ok(request, {"list": items, "page_info": info})
 
 
+class PartnerAssetDeleteBody(Schema):
+    bc_id: Id
+    partner_id: Id
+    asset_type: str
+    asset_ids: list[Id]
+
+
+@router.post(
+    "/bc/partner/asset/delete/",
+    response=Envelope,
+    summary="Stop sharing TikTok accounts with a partner",
+)
+def bc_partner_asset_delete(request: HttpRequest, body: PartnerAssetDeleteBody) -> dict[str, Any]:
+    caller, bc = _bc(request, body.bc_id)
+    if _asset_type(body.asset_type) != TT_ACCOUNT:
+        raise ApiError(
+            PARAM_ERROR,
+            "asset_type must be TT_ACCOUNT: bizlink stops sharing TikTok accounts here; "
+            "stop sharing an ad account from the Business Center's Partners page.",
+        )
+    if not body.asset_ids:
+        raise ApiError(PARAM_ERROR, "asset_ids must list at least one TikTok account id.")
+    pid = ident(body.partner_id, "partner_id")
+    shares = []
+    for asset_id in body.asset_ids:
+        share = (
+            queries.shares_to_partner(bc, pid)
+            .filter(account_id=ident(asset_id, "asset_ids"))
+            .first()
+        )
+        if share is None:
+            raise ApiError(NOT_EXIST, f"Asset {asset_id} is not shared with partner {pid}.")
+        shares.append(share)
+    ended = 0
+    for share in shares:
+        ended += review_actions.remove_access(caller.user, share).count
+    return ok(request, {"ended_links": ended})
+
+
 # --- TikTok account <-> ad account, identities -------------------------------------------
 
 
@@ -585,6 +626,37 @@ def bc_asset_advertiser_assign(request: HttpRequest, body: AdvertiserAssignBody)
     ad_account = access.ad_account_for(caller.user, bc, ident(body.advertiser_id, "advertiser_id"))
     actions.link_account_to_ad_account(caller.user, link, ad_account)
     return ok(request, {})
+
+
+class AdvertiserUnassignBody(Schema):
+    bc_id: Id
+    asset_id: Id
+    advertiser_id: Id
+    asset_type: str | None = TT_ACCOUNT
+
+
+@router.post(
+    "/bc/asset/advertiser/unassign/",
+    response=Envelope,
+    summary="Unlink a TikTok account from an ad account (its ads stop)",
+)
+def bc_asset_advertiser_unassign(
+    request: HttpRequest, body: AdvertiserUnassignBody
+) -> dict[str, Any]:
+    caller, bc = _bc(request, body.bc_id)
+    asset, _ = _asset_link(caller, bc, TT_ACCOUNT, body.asset_id)
+    ad_id = ident(body.advertiser_id, "advertiser_id")
+    link = (
+        queries.identity_links(bc, account_id=asset["account_id"])
+        .filter(ad_account_id=ad_id, status=Status.ACTIVE)
+        .first()
+    )
+    if link is None:
+        raise ApiError(
+            NOT_EXIST, f"TikTok account {body.asset_id} is not linked to ad account {ad_id}."
+        )
+    ended = ads_actions.remove_linked_account(caller.user, link)
+    return ok(request, {"change_id": str(ended.change_id), "ended_links": ended.count})
 
 
 @router.get(

@@ -327,3 +327,28 @@ def test_the_sdk_model_body_for_unassign_is_validated_server_side(bc_api: Any, t
     # A plain dict skips the SDK's own checks; the server still names what is missing.
     code, message = sdk_error(lambda: bc_api.bc_asset_unassign(token(), body={"bc_id": SUNRISE}))
     assert code == 40002 and "user_id" in message and "asset_id" in message
+
+
+def test_stop_sharing_a_tiktok_account_with_a_partner(bc_api: Any, token: Any) -> None:
+    t = token()
+    alex = token("alex@example.com")
+    before = bc_api.bc_partner_asset_get(NORTHWIND, SUNRISE, "TT_ACCOUNT", "SHARED", alex)
+    assert [a["asset_name"] for a in before["data"]["list"]] == ["@maya.bakes"]
+    done = bc_api.bc_partner_asset_delete(
+        t,
+        body=sdk.AssetDeleteBody(
+            bc_id=SUNRISE, partner_id=NORTHWIND, asset_type="TT_ACCOUNT", asset_ids=[MAYA_BAKES]
+        ),
+    )
+    assert done["data"]["ended_links"] >= 2  # the share and Jo's permission through it
+    after = bc_api.bc_partner_asset_get(NORTHWIND, SUNRISE, "TT_ACCOUNT", "SHARED", alex)
+    assert after["data"]["list"] == []
+    code, message = sdk_error(
+        lambda: bc_api.bc_partner_asset_delete(
+            t,
+            body=sdk.AssetDeleteBody(
+                bc_id=SUNRISE, partner_id=NORTHWIND, asset_type="TT_ACCOUNT", asset_ids=["1"]
+            ),
+        )
+    )
+    assert code == 40007 and "not shared" in message

@@ -63,6 +63,31 @@ SDK_CALLS: dict[str, Callable[[Any, str], Any]] = {
         SUNRISE, NORTHWIND, "ADVERTISER", "SHARING", t
     ),
     "identity_get": lambda c, t: sdk.IdentityApi(c).identity_get(MAIN, t),
+    "bc_partner_asset_delete": lambda c, t: sdk.BCApi(c).bc_partner_asset_delete(
+        t,
+        body=sdk.AssetDeleteBody(
+            bc_id=SUNRISE, partner_id=NORTHWIND, asset_type="TT_ACCOUNT", asset_ids=[MAYA_BAKES]
+        ),
+    ),
+    "campaign_get": lambda c, t: sdk.CampaignCreationApi(c).campaign_get(MAIN, t),
+    "campaign_status_update": lambda c, t: sdk.CampaignCreationApi(c).campaign_status_update(
+        t,
+        body=sdk.CampaignStatusUpdateBody(
+            advertiser_id=MAIN, campaign_ids=["1"], operation_status="DELETE"
+        ),
+    ),
+    "adgroup_get": lambda c, t: sdk.AdgroupApi(c).adgroup_get(MAIN, t),
+    "adgroup_status_update": lambda c, t: sdk.AdgroupApi(c).adgroup_status_update(
+        t,
+        body=sdk.AdgroupStatusUpdateBody(
+            advertiser_id=MAIN, adgroup_ids=["1"], operation_status="DISABLE"
+        ),
+    ),
+    "ad_get": lambda c, t: sdk.AdApi(c).ad_get(MAIN, t),
+    "ad_status_update": lambda c, t: sdk.AdApi(c).ad_status_update(
+        t,
+        body=sdk.AdStatusUpdateBody(advertiser_id=MAIN, ad_ids=["1"], operation_status="DISABLE"),
+    ),
 }
 
 RAW_CALLS: dict[str, tuple[str, str, dict[str, Any]]] = {
@@ -75,6 +100,11 @@ RAW_CALLS: dict[str, tuple[str, str, dict[str, Any]]] = {
         "GET",
         "/bc/asset/advertiser/assigned/",
         {"params": {"bc_id": SUNRISE, "asset_id": MAYA_BAKES, "asset_type": "TT_ACCOUNT"}},
+    ),
+    "bc_asset_advertiser_unassign": (
+        "POST",
+        "/bc/asset/advertiser/unassign/",
+        {"json": {"bc_id": SUNRISE, "asset_id": MAYA_BAKES, "advertiser_id": MAIN}},
     ),
     "changelog_get": ("GET", "/changelog/get/", {"params": {"bc_id": SUNRISE}}),
 }
