@@ -422,6 +422,8 @@ RULES: dict[str, Callable[[User, Any], Decision]] = {
     "partner_share.remove": _partner_share_remove,
     "account.disconnect_everywhere": _owner_only,
     "removal_request.decide": _removal_request_decide,
+    "audit.view_business": _business_manage,
+    "audit.view_account": _owner_only,
 }
 
 

@@ -48,6 +48,8 @@ COVERED = {
     "partner_share.remove",
     "account.disconnect_everywhere",
     "removal_request.decide",
+    "audit.view_account",
+    "audit.view_business",
     # Ads Manager verbs: tests/ads/test_policy_ads.py
     "ads.view",
     "ads.manage",

@@ -113,6 +113,14 @@ def record_sign_in(
             "ended_at": None,
         },
     )
+    AuditEvent.objects.create(
+        actor=user,
+        action="user.signed_in",
+        user_id=user.pk,
+        reason=f"{browser} on {device}"
+        + (f" from {ip}" if ip else "")
+        + ("" if known else " (new)"),
+    )
     if not known:
         notify(
             [user.pk],

@@ -1,7 +1,8 @@
-"""Append-only audit log of every link change.
+"""Append-only audit log of every link change, role change, request and sign-in.
 
 Rows are written in the same transaction as the change, by set-based INSERT ... SELECT when a
-cascade ends many links, so the log and the links can never disagree.
+cascade ends many links, so the log and the links can never disagree. On PostgreSQL a trigger
+refuses UPDATE and DELETE on the table (migration 0004); the application only ever inserts.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import uuid
 
 from django.db import models
 
-from bizlink.core import clock
+from bizlink.core import clock, request_context
 
 
 class AuditEvent(models.Model):
@@ -36,6 +37,10 @@ class AuditEvent(models.Model):
     app_id = models.BigIntegerField(null=True, blank=True)
     role = models.CharField(max_length=10, blank=True)
     is_cascade = models.BooleanField(default=False)
+    # The web/API request that caused it (see core.request_context); empty for worker and CLI.
+    request_id = models.CharField(
+        max_length=64, blank=True, default=request_context.current, db_index=True
+    )
 
     class Meta:
         ordering = ["-occurred_at", "-id"]

@@ -20,7 +20,7 @@ from oauth2_provider.models import Application
 from bizlink.accounts.models import CreatorAccount, User
 from bizlink.audit.models import AuditEvent
 from bizlink.businesses.models import AdAccount, BusinessCenter
-from bizlink.core import clock
+from bizlink.core import clock, request_context
 from bizlink.core.errors import InvalidInput
 from bizlink.links import queries
 from bizlink.links.graph import LIVE_SQL, doomed_cte
@@ -256,14 +256,14 @@ def end_links(
                 INSERT INTO audit_auditevent (
                     change_id, occurred_at, actor_id, action, link_id, link_kind,
                     status_before, status_after, reason, business_id, partner_id, user_id,
-                    account_id, ad_account_id, app_id, role, is_cascade
+                    account_id, ad_account_id, app_id, role, is_cascade, request_id
                 )
                 SELECT %s, %s, %s, 'link.ended', l.id, l.kind, l.status,
                     CASE WHEN {is_root} THEN %s ELSE 'REVOKED' END,
                     CASE WHEN {is_root} THEN %s ELSE %s END,
                     l.business_id, l.partner_id, l.user_id, l.account_id, l.ad_account_id,
                     l.app_id, l.role,
-                    CASE WHEN {is_root} THEN FALSE ELSE TRUE END
+                    CASE WHEN {is_root} THEN FALSE ELSE TRUE END, %s
                 FROM links_link l
                 WHERE l.id IN (SELECT id FROM doomed)
                   AND l.id NOT IN (
@@ -282,6 +282,7 @@ def end_links(
                     reason[:300],
                     cascade_reason,
                     *first_roots,
+                    request_context.current(),
                     change_param,
                 ],
             )

@@ -5,6 +5,7 @@ from bizlink.web.views import (
     access,
     ads,
     app,
+    audit_log,
     auth,
     business,
     changes,
@@ -72,6 +73,7 @@ urlpatterns = [
         access.disconnect_everywhere,
         name="app_disconnect_everywhere",
     ),
+    path("app/settings/activity-log/", audit_log.account_audit, name="app_audit"),
     path("app/settings/cache/", app.clear_cache, name="app_cache"),
     path("app/settings/sessions/", app.sessions, name="app_sessions"),
     path("app/settings/notifications/read/", app.read_notifications, name="app_read_notes"),
@@ -108,6 +110,7 @@ urlpatterns = [
     ),
     path(BC + "settings/people/<id:member_id>/role/", business.person_role, name="bc_person_role"),
     path(BC + "partners/", business.partners, name="bc_partners"),
+    path(BC + "settings/audit-log/", audit_log.business_audit, name="bc_audit"),
     path(
         BC + "settings/removal-requests/",
         requests.business_requests,
