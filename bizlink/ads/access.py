@@ -93,3 +93,15 @@ def ad_for(actor: User, ad_account: AdAccount, ad_id: int) -> Ad:
     if ad is None:
         raise NotFound("No such ad.")
     return ad
+
+
+def owned_identity_for(actor: User, link_id: int) -> Link:
+    """A live identity link of one of the actor's own accounts (the owner may always remove it)."""
+    link = (
+        Link.objects.select_related("account", "account__owner", "business", "ad_account")
+        .filter(pk=link_id, kind=Kind.ACCOUNT_AD_ACCOUNT, account__owner=actor, status__in=LIVE)
+        .first()
+    )
+    if link is None:
+        raise NotFound("No such linked TikTok account.")
+    return link

@@ -81,6 +81,15 @@ def pending_identity_requests(owner: User) -> QuerySet[Link]:
     )
 
 
+def identity_links_of_owner(owner: User) -> QuerySet[Link]:
+    """Ad accounts that may run ads as one of this person's TikTok accounts."""
+    return link_queries.with_names(
+        Link.objects.filter(
+            kind=Kind.ACCOUNT_AD_ACCOUNT, status=Status.ACTIVE, account__owner=owner
+        ).order_by("account__handle", "ad_account__name")
+    )
+
+
 def campaigns(ad_account: AdAccount) -> QuerySet[Campaign]:
     return Campaign.objects.filter(ad_account=ad_account).exclude(status=RunStatus.DELETED)
 

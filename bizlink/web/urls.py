@@ -156,6 +156,11 @@ urlpatterns = [
     path("ads/requests/", ads.identity_requests, name="ads_requests"),
     path("ads/requests/<id:link_id>/", ads.identity_request_respond, name="ads_request_respond"),
     path("ads/changes/<uuid:change_id>/", ads.change_result, name="ads_change"),
+    path(
+        "ads/my-accounts/<id:link_id>/remove/",
+        ads.owned_identity_remove,
+        name="ads_owned_identity_remove",
+    ),
     path(ADS, ads.ads_home, name="ads_home"),
     path(ADS + "settings/", ads.account_settings, name="ads_settings"),
     path(ADS + "settings/users/", ads.user_management, name="ads_users"),

@@ -172,3 +172,25 @@ def test_link_request_needs_the_owners_approval(demo: Demo, login_as: LoginAs) -
     grant = pending.requires.get()
     assert grant.kind == Kind.APP_GRANT and grant.app is not None
     assert grant.app.name == "TikTok for Business"
+
+
+def test_owner_removes_her_account_from_her_own_page(demo: Demo, login_as: LoginAs) -> None:
+    """Maya belongs to no ad account, yet she may always take @maya.bakes back."""
+    maya = login_as("maya")
+    mine = page(maya.get(reverse("web:ads_requests")))
+    rows = mine.by_testid("owned-identities").find_all(
+        lambda n: n.attrs.get("data-ad-account") == "Sunrise Holiday Promo"
+    )
+    remove = rows[0].find_all(lambda n: n.tag == "a" and n.text == "Remove")[0].attrs["href"]
+    preview = page(maya.get(remove))
+    assert "Ads that will stop (1)" in preview.by_testid("ads-impact-preview").text
+    assert "14 posts and 120 followers" in preview.by_testid("untouched").text
+    done = maya.post(remove)
+    result = page(maya.get(done["Location"]))
+    assert "Honey cake story" in result.by_testid("ads-impact-result").text
+    # Others cannot use the owner's URL.
+    link = identity(demo, "main")
+    url = reverse("web:ads_owned_identity_remove", args=[link.pk])
+    assert login_as("ben").get(url).status_code == 404
+    assert login_as("olivia").post(url).status_code == 404
+    assert Link.objects.get(pk=link.pk).status == Status.ACTIVE

@@ -263,11 +263,44 @@ def change_result(request: HttpRequest, change_id: uuid.UUID) -> HttpResponse:
 
 @signed_in
 def identity_requests(request: HttpRequest) -> HttpResponse:
+    """The owner's side: open requests, and ad accounts already using their accounts."""
     actor = _actor(request)
     return render(
         request,
         "web/ads/requests.html",
-        {"requests": paginate(request, queries.pending_identity_requests(actor))},
+        {
+            "requests": paginate(request, queries.pending_identity_requests(actor)),
+            "linked": queries.identity_links_of_owner(actor),
+        },
+    )
+
+
+@signed_in
+def owned_identity_remove(request: HttpRequest, link_id: int) -> HttpResponse:
+    """The owner removes their account from an ad account they are no member of."""
+    actor = _actor(request)
+    link = access.owned_identity_for(actor, link_id)
+    assert link.account is not None and link.ad_account is not None
+    if request.method == "POST":
+        try:
+            ended = actions.remove_linked_account(actor, link)
+        except InvalidInput as exc:
+            messages.error(request, exc.message)
+            return redirect("web:ads_requests")
+        return redirect("web:ads_change", change_id=ended.change_id)
+    impact, ads_impact = actions.preview_remove_linked_account(actor, link)
+    return render(
+        request,
+        "web/ads/confirm_owner.html",
+        {
+            "impact": impact,
+            "ads_impact": ads_impact,
+            "headline": f"Remove @{link.account.handle} from {link.ad_account.name}?",
+            "back": reverse("web:ads_requests"),
+            "account": link.account,
+            "ad": link.ad_account,
+            "untouched": untouched(link.account),
+        },
     )
 
 
