@@ -168,7 +168,8 @@ def create_ad_account(
 
     try:
         zoneinfo.ZoneInfo(timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+    # OSError: with the tzdata package installed, a very long name fails as a file name.
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise InvalidInput(f"Unknown time zone {timezone!r}.", field="timezone") from exc
     return AdAccount.objects.create(
         business=bc,

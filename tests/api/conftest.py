@@ -38,10 +38,14 @@ def token(sandbox: dict[str, Any]) -> Callable[..., str]:
 
 
 @pytest.fixture
-def sdk_client(live_server: Any, sandbox: dict[str, Any]) -> sdk.ApiClient:
+def sdk_client(live_server: Any, sandbox: dict[str, Any]) -> Iterator[sdk.ApiClient]:
     config = Configuration()
     config.host = live_server.url
-    return sdk.ApiClient(config)
+    client = sdk.ApiClient(config)
+    yield client
+    # Close kept-alive connections before the live server stops, so no server thread is left
+    # serving one after the test database is gone.
+    client.rest_client.pool_manager.clear()
 
 
 @pytest.fixture

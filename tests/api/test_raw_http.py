@@ -163,3 +163,24 @@ def test_every_api_route_refuses_a_call_without_token(live_server: Any, route: A
     response = requests.request(method, live_server.url + path, json={}, timeout=10)
     assert response.status_code == 200
     assert response.json()["code"] == 40104
+
+
+def test_changelog_filters(live_server: Any, token: Any) -> None:
+    t = token()
+    by_ben = call(
+        live_server,
+        "GET",
+        "/changelog/get/",
+        t,
+        params={"bc_id": SUNRISE, "filtering": json.dumps({"operator": "Ben"}), "page_size": 100},
+    )
+    assert by_ben["code"] == 0 and by_ben["data"]["list"]
+    assert {row["operator_name"] for row in by_ben["data"]["list"]} == {"Ben Ortiz"}
+    bad = call(
+        live_server,
+        "GET",
+        "/changelog/get/",
+        t,
+        params={"bc_id": SUNRISE, "filtering": json.dumps({"start_date": "yesterday"})},
+    )
+    assert bad["code"] == 40002 and "YYYY-MM-DD" in bad["message"]
