@@ -43,6 +43,8 @@ AGE_RANGES = ("13-17", "18-24", "25-34", "35-44", "45-54", "55+")
 MAX_BUDGET = Decimal("10000000")
 MIN_DAILY_BUDGET = Decimal("5")
 MAX_TOP_UP = Decimal("1000000")
+# How long the (simulated) review of a new or changed ad takes.
+REVIEW_TIME = dt.timedelta(minutes=10)
 
 
 def _audit(actor: User | None, action: str, ad_account: AdAccount, reason: str) -> None:
@@ -334,7 +336,12 @@ def update_ad_group(actor: User, group: AdGroup, data: Mapping[str, str]) -> AdG
 def create_ad(actor: User, group: AdGroup, data: Mapping[str, str]) -> Ad:
     ad_account = group.campaign.ad_account
     require(actor, "ads.manage", ad_account)
-    ad = Ad.objects.create(ad_group=group, **_ad_fields(ad_account, data))
+    ad = Ad.objects.create(
+        ad_group=group,
+        in_review=True,
+        review_due=clock.now() + REVIEW_TIME,
+        **_ad_fields(ad_account, data),
+    )
     _audit(actor, "ads.ad_created", ad_account, f"Ad {ad.name}")
     return ad
 
@@ -350,6 +357,9 @@ def update_ad(actor: User, ad: Ad, data: Mapping[str, str]) -> Ad:
     require(actor, "ads.manage", ad_account)
     fields = _ad_fields(ad_account, data)
     switched = fields["identity"] != ad.identity
+    if switched or fields["post"] != ad.post:  # a new creative is reviewed again
+        ad.in_review = True
+        ad.review_due = clock.now() + REVIEW_TIME
     for key, value in fields.items():
         setattr(ad, key, value)
     if switched and ad.stop_reason:

@@ -91,7 +91,10 @@ class Ad(models.Model):
     post = models.ForeignKey("accounts.Post", on_delete=models.PROTECT, related_name="ads")
     call_to_action = models.CharField(max_length=40, default="Learn more")
     status = models.CharField(max_length=8, choices=RunStatus.choices, default=RunStatus.ACTIVE)
+    # A new or changed creative is reviewed before it may deliver; the review (simulated) is done
+    # by `review_due`. An ad is under review while in_review and review_due is in the future.
     in_review = models.BooleanField(default=False)
+    review_due = models.DateTimeField(null=True, blank=True)
     stop_reason = models.CharField(
         max_length=24, choices=StopReason.choices, blank=True, default=StopReason.NONE
     )

@@ -156,8 +156,9 @@ def delivery_status(ad: Ad, *, balance: Decimal, now: dt.datetime | None = None)
     for level, what in ((campaign, "campaign"), (group, "ad group"), (ad, "ad")):
         if level.status == RunStatus.PAUSED:
             return Delivery("paused", "Paused", f"The {what} was paused by a person.")
-    if ad.in_review:
-        return Delivery("under_review", "Under review", "The ad is waiting for review.")
+    if ad.in_review and (ad.review_due is None or ad.review_due > now):
+        due = f" It will be done by {ad.review_due:%b %d, %H:%M} UTC." if ad.review_due else ""
+        return Delivery("under_review", "Under review", "The ad is being reviewed." + due)
     if group.start_at > now:
         return Delivery("not_started", "Scheduled", f"Starts {group.start_at:%b %d, %Y %H:%M} UTC.")
     if group.end_at is not None and group.end_at <= now:

@@ -84,7 +84,7 @@ def deliverable(hour: dt.datetime) -> Q:
         & Q(ad_group__campaign__status=RunStatus.ACTIVE)
         & Q(stop_reason=StopReason.NONE)
         & Q(identity__status=Status.ACTIVE)
-        & Q(in_review=False)
+        & (Q(in_review=False) | Q(review_due__lte=hour))
         & Q(ad_group__start_at__lte=hour)
         & (Q(ad_group__end_at__isnull=True) | Q(ad_group__end_at__gt=hour))
     )

@@ -139,7 +139,10 @@ def test_stopped_ad_resumes_only_after_switching_identity(demo: Demo) -> None:
     assert ad.stop_reason == StopReason.NONE and ad.status == RunStatus.PAUSED
     actions.set_status(ben, ad, RunStatus.ACTIVE)
     ad.refresh_from_db()
-    assert queries.delivery_status(ad, balance=Decimal("10"), now=clock.now()).code == "active"
+    # The new creative is reviewed first, then it delivers.
+    assert queries.delivery_status(ad, balance=Decimal("10")).label == "Under review"
+    later = clock.now() + actions.REVIEW_TIME
+    assert queries.delivery_status(ad, balance=Decimal("10"), now=later).code == "active"
 
 
 def test_campaign_form_shows_errors_and_changes_nothing(demo: Demo, login_as: LoginAs) -> None:

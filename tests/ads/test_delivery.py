@@ -138,35 +138,37 @@ def test_spend_never_exceeds_budget_or_balance(
         if funds > 0:
             LedgerEntry.objects.create(ad_account=main, kind="TOP_UP", amount=funds)
         start = simulation.floor_hour(clock.now()) - dt.timedelta(hours=hours)
-        campaign = actions.create_campaign(
-            ben,
-            main,
-            {
-                "name": "Property",
-                "objective": "REACH",
-                "budget_mode": "LIFETIME" if lifetime else "DAILY",
-                "budget": str(budget),
-            },
-        )
-        group = actions.update_ad_group(
-            ben,
-            actions.create_ad_group(
-                ben, campaign, {"name": "G", "start_at": clock.now().isoformat(), "bid": "1"}
-            ),
-            {
-                "name": "G",
-                "start_at": start.isoformat(),
-                "bid": str(bid),
-                "interests": ",".join(f"i{i}" for i in range(interests)),
-            },
-        )
-        link = identity(demo)
-        post = demo.accounts["maya.bakes"].posts.first()
-        assert post is not None
-        for name in ("A", "B"):
-            actions.create_ad(
-                ben, group, {"name": name, "identity": str(link.pk), "post": str(post.pk)}
+        # Built an hour before delivery starts, so the ads' review is done by then.
+        with clock.frozen_at(start - dt.timedelta(hours=1)):
+            campaign = actions.create_campaign(
+                ben,
+                main,
+                {
+                    "name": "Property",
+                    "objective": "REACH",
+                    "budget_mode": "LIFETIME" if lifetime else "DAILY",
+                    "budget": str(budget),
+                },
             )
+            group = actions.update_ad_group(
+                ben,
+                actions.create_ad_group(
+                    ben, campaign, {"name": "G", "start_at": clock.now().isoformat(), "bid": "1"}
+                ),
+                {
+                    "name": "G",
+                    "start_at": start.isoformat(),
+                    "bid": str(bid),
+                    "interests": ",".join(f"i{i}" for i in range(interests)),
+                },
+            )
+            link = identity(demo)
+            post = demo.accounts["maya.bakes"].posts.first()
+            assert post is not None
+            for name in ("A", "B"):
+                actions.create_ad(
+                    ben, group, {"name": name, "identity": str(link.pk), "post": str(post.pk)}
+                )
         simulation.run_hours(hours, progress=_quiet)
         total = _spend(ad__ad_group__campaign=campaign)
         assert total <= funds
@@ -205,3 +207,23 @@ def test_worker_task_runs_due_hours_and_schedules_the_next(demo: Demo) -> None:
     assert DBTaskResult.objects.filter(task_path=tasks.simulate_delivery.module_path).exists()
     with clock.frozen_at(_hours_after_demo_start(demo, 6)):
         assert tasks.simulate_delivery.call() == {"hours": 4}
+
+
+def test_a_new_ad_is_under_review_before_it_delivers(demo: Demo) -> None:
+    ben = demo.users["ben"]
+    group = Ad.objects.get(name="Crumb shot").ad_group
+    link = identity(demo)
+    post = demo.accounts["maya.bakes"].posts.last()
+    assert post is not None
+    hour = _hours_after_demo_start(demo, 10)
+    with clock.frozen_at(hour + dt.timedelta(minutes=55)):
+        ad = actions.create_ad(
+            ben, group, {"name": "Fresh", "identity": str(link.pk), "post": str(post.pk)}
+        )
+        status = queries.delivery_status(ad, balance=Decimal("100"))
+    assert (status.code, status.label) == ("under_review", "Under review")
+    simulation.run_tick(hour)  # the hour it was made in: under review
+    simulation.run_tick(hour + dt.timedelta(hours=1))  # review done at :05, after the hour began
+    assert not HourlyStat.objects.filter(ad=ad).exists()
+    simulation.run_tick(hour + dt.timedelta(hours=2))
+    assert HourlyStat.objects.filter(ad=ad, impressions__gt=0).exists()
