@@ -392,6 +392,24 @@ def _removal_request_decide(actor: User, req: Any) -> Decision:
     )
 
 
+def _partner_share_change_level(actor: User, link: Link) -> Decision:
+    """Raise or lower what a partner may do: the sharing Business Center's admins."""
+    if link.kind != Kind.PARTNER_SHARE or link.status not in (Status.ACTIVE, Status.PENDING):
+        return deny("This asset is no longer shared with that partner.")
+    if is_admin(actor, link.bc_id):
+        return ALLOW
+    remedy, ask = ask_admins(link.bc_id, "change the partner's level")
+    return deny(
+        "Only admins of the Business Center that shares it can change its level.", remedy, ask
+    )
+
+
+def _partner_remove(actor: User, link: Link) -> Decision:
+    if link.kind != Kind.PARTNERSHIP or link.status not in (Status.ACTIVE, Status.PENDING):
+        return deny("This Business Center is no longer a partner.")
+    return _business_manage(actor, link.bc)
+
+
 RULES: dict[str, Callable[[User, Any], Decision]] = {
     "business.view": _business_view,
     "business.manage": _business_manage,
@@ -424,6 +442,8 @@ RULES: dict[str, Callable[[User, Any], Decision]] = {
     "removal_request.decide": _removal_request_decide,
     "audit.view_business": _business_manage,
     "audit.view_account": _owner_only,
+    "partner_share.change_level": _partner_share_change_level,
+    "partner.remove": _partner_remove,
 }
 
 

@@ -202,6 +202,8 @@ OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # An unanswered removal request goes to every admin of the Business Center after this long.
 REMOVAL_REQUEST_ESCALATE_HOURS = float(os.environ.get("REMOVAL_REQUEST_ESCALATE_HOURS", "48"))
+# Both sides are reminded this long before time-boxed access ends by itself.
+EXPIRY_REMINDER_HOURS = float(os.environ.get("EXPIRY_REMINDER_HOURS", "24"))
 
 # --- OAuth 2.0 authorization server for third-party apps (bizlink/oauth) -------------------
 OAUTH2_PROVIDER = {

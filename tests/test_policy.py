@@ -50,6 +50,8 @@ COVERED = {
     "removal_request.decide",
     "audit.view_account",
     "audit.view_business",
+    "partner_share.change_level",
+    "partner.remove",
     # Ads Manager verbs: tests/ads/test_policy_ads.py
     "ads.view",
     "ads.manage",

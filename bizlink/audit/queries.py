@@ -26,6 +26,7 @@ WHAT = {
     "link.activated": "Requests approved, invitations accepted",
     "link.ended": "Access removed or expired",
     "link.role_changed": "Role changes",
+    "link.expiry_set": "End dates set",
     "removal_request": "Removal requests",
     "user.signed_in": "Sign-ins",
     "session.ended": "Sessions logged out",

@@ -106,6 +106,8 @@ class Link(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.CharField(max_length=300, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
+    # When both sides were reminded that time-boxed access is about to end (once).
+    expiry_reminded_at = models.DateTimeField(null=True, blank=True)
 
     requires: models.ManyToManyField[Link, LinkDependency] = models.ManyToManyField(
         "self",
@@ -123,6 +125,7 @@ class Link(models.Model):
             models.Index(fields=["ad_account", "status"], name="link_adaccount_status"),
             models.Index(fields=["partner", "status"], name="link_partner_status"),
             models.Index(fields=["app", "status"], name="link_app_status"),
+            models.Index(fields=["status", "expires_at"], name="link_expiry_due"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -213,6 +213,8 @@ def _ids(demo: Demo) -> dict[str, Any]:
         "member_id": live.get(kind=Kind.MEMBERSHIP, business=demo.sunrise, user=sara).pk,
         "tiktok_permission_id": live.get(kind=Kind.ASSET_PERMISSION, user=sara, account=bakes).pk,
         "ad_permission_id": live.get(kind=Kind.ASSET_PERMISSION, user=sara, ad_account=main).pk,
+        "link_id": live.get(kind=Kind.PARTNERSHIP, business=demo.sunrise).pk,
+        "share_id": live.get(kind=Kind.PARTNER_SHARE, business=demo.sunrise).pk,
     }
 
 

@@ -19,6 +19,7 @@ from bizlink.businesses import access, actions, queries
 from bizlink.businesses.actions import CURRENCIES
 from bizlink.core.errors import InvalidInput
 from bizlink.links.enums import ASSET_ROLES, MEMBER_ROLES, FinanceRole, Kind, Role
+from bizlink.partner_access import queries as partner_queries
 from bizlink.policy import Decision, decide, is_admin
 from bizlink.web.guards import signed_in
 from bizlink.web.views.common import confirm_then_act, form_id, paginate
@@ -451,7 +452,9 @@ def partners(request: HttpRequest, bc_id: int) -> HttpResponse:
             request,
             bc,
             "partners",
-            partners=queries.partners(bc),
+            partners=_with_decisions(actor, "partner.remove", queries.partners(bc)),
             shared_with_us=queries.shared_with(bc),
+            shares=partner_queries.shares_of(actor, bc),
+            asset_roles=ASSET_ROLES,
         ),
     )

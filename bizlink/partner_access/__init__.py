@@ -1,0 +1,1 @@
+"""Partner shares and memberships: change the level both ways, and time-boxed access."""
