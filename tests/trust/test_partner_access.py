@@ -208,3 +208,22 @@ def test_partners_page_refuses_non_admins_and_other_tenants(login_as: LoginAs, d
         alex.get(reverse("web:bc_share_remove", args=[demo.northwind.pk, share.pk])).status_code
         == 404
     )
+
+
+def test_people_page_sets_a_membership_end_date(login_as: LoginAs, demo: Demo) -> None:
+    ben, member = login_as("ben"), _member(demo, "sara")
+    people = page(ben.get(reverse("web:bc_people", args=[demo.sunrise.pk])))
+    assert people.row_for("sara@example.com").by_testid("member-end")
+    when = (clock.now() + dt.timedelta(days=30)).strftime("%Y-%m-%dT%H:%M")
+    url = reverse("web:bc_member_expiry", args=[demo.sunrise.pk, member.pk])
+    ben.post(url, {"expires_at": when})
+    member.refresh_from_db()
+    assert member.expires_at is not None
+    before = snapshot()
+    bad = ben.post(url, {"expires_at": "soon"}, follow=True)
+    assert "Choose a date and time (UTC)." in page(bad).text and snapshot() == before
+    sara = login_as("sara")
+    assert not page(sara.get(reverse("web:bc_people", args=[demo.sunrise.pk]))).has_testid(
+        "member-end"
+    )
+    assert sara.post(url, {"expires_at": when}).status_code == 403

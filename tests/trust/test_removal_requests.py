@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -223,3 +224,16 @@ def test_bad_request_input_changes_nothing(login_as: LoginAs, demo: Demo) -> Non
         == 200
     )
     assert RemovalRequest.objects.count() == count and snapshot() == before
+
+
+@override_settings(REMOVAL_REQUEST_ESCALATE_HOURS=6)
+def test_a_request_schedules_its_escalation_on_the_worker(
+    demo: Demo, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    start = clock.now()
+    with clock.frozen_at(start), django_capture_on_commit_callbacks(execute=True):
+        actions.request_removal(demo.users["sara"], "member.remove", _member(demo, "maya"))
+    task = DBTaskResult.objects.get(task_path="bizlink.requests.tasks.escalate_removal_requests")
+    assert task.run_after == start + dt.timedelta(hours=6)

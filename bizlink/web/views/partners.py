@@ -120,3 +120,32 @@ def partner_remove(request: HttpRequest, bc_id: int, link_id: int) -> HttpRespon
             back=reverse("web:bc_partners", args=[bc.pk]),
         ),
     )
+
+
+@signed_in
+@require_POST
+def member_expiry(request: HttpRequest, bc_id: int, member_id: int) -> HttpResponse:
+    """*People*: give a membership an end date (time-boxed access), or remove it."""
+    actor = _actor(request)
+    bc = bc_access.business_for(actor, bc_id)
+    member = bc_access.member_for(actor, bc, member_id)
+    raw = request.POST.get("expires_at", "").strip()
+    try:
+        when = None
+        if raw and not request.POST.get("clear"):
+            try:
+                when = dt.datetime.fromisoformat(raw).replace(tzinfo=dt.UTC)
+            except ValueError:
+                raise InvalidInput("Choose a date and time (UTC).", field="expires_at") from None
+        actions.set_expiry(actor, member, expires_at=when)
+    except InvalidInput as exc:
+        messages.error(request, exc.message)
+    else:
+        who = member.user.name if member.user else member.invited_email
+        messages.success(
+            request,
+            f"{who}'s membership ends by itself at {when:%b %d, %Y %H:%M} UTC."
+            if when
+            else f"{who}'s membership has no end date any more.",
+        )
+    return redirect("web:bc_people", bc_id=bc.pk)
