@@ -111,30 +111,7 @@ urlpatterns = [
     ),
     path(BC + "settings/people/<id:member_id>/role/", business.person_role, name="bc_person_role"),
     path(BC + "partners/", business.partners, name="bc_partners"),
-    path(BC + "settings/audit-log/", audit_log.business_audit, name="bc_audit"),
-    path(
-        BC + "settings/people/<id:member_id>/end-date/",
-        partners.member_expiry,
-        name="bc_member_expiry",
-    ),
-    path(
-        BC + "settings/removal-requests/",
-        requests.business_requests,
-        name="bc_removal_requests",
-    ),
-    # Removal requests (from a refusal's "Request removal")
-    path("requests/removal/", requests.my_requests, name="removal_requests"),
-    path("requests/removal/new/", requests.new_request, name="removal_request_new"),
-    path("requests/removal/<id:request_id>/", requests.request_detail, name="removal_request"),
-    path(
-        "requests/removal/<id:request_id>/decide/",
-        requests.request_decide,
-        name="removal_request_decide",
-    ),
-    path(BC + "settings/audit-log/", audit_log.business_audit, name="bc_audit"),
-    path(
-        BC + "partners/<id:link_id>/remove/", partners.partner_remove, name="bc_partner_remove"
-    ),
+    path(BC + "partners/<id:link_id>/remove/", partners.partner_remove, name="bc_partner_remove"),
     path(
         BC + "partners/shares/<id:share_id>/level/",
         partners.share_level,
@@ -151,18 +128,9 @@ urlpatterns = [
         name="bc_share_remove",
     ),
     path(
-        BC + "settings/removal-requests/",
-        requests.business_requests,
-        name="bc_removal_requests",
-    ),
-    # Removal requests (from a refusal's "Request removal")
-    path("requests/removal/", requests.my_requests, name="removal_requests"),
-    path("requests/removal/new/", requests.new_request, name="removal_request_new"),
-    path("requests/removal/<id:request_id>/", requests.request_detail, name="removal_request"),
-    path(
-        "requests/removal/<id:request_id>/decide/",
-        requests.request_decide,
-        name="removal_request_decide",
+        BC + "settings/people/<id:member_id>/end-date/",
+        partners.member_expiry,
+        name="bc_member_expiry",
     ),
     path(BC + "settings/audit-log/", audit_log.business_audit, name="bc_audit"),
     path(
