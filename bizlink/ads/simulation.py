@@ -76,6 +76,12 @@ def _rng(ad_id: int, hour: dt.datetime) -> random.Random:
     return random.Random(int(seed[:16], 16))
 
 
+def _draw(rng: random.Random, expected: float) -> int:
+    """Stochastic rounding: small hourly expectations (0.3 conversions) still add up over days."""
+    whole = int(expected)
+    return whole + (1 if rng.random() < expected - whole else 0)
+
+
 def deliverable(hour: dt.datetime) -> Q:
     """The ads that may deliver in this hour (the same rules `queries.delivery_status` states)."""
     return (
@@ -167,8 +173,8 @@ def _tick_account(ad_account_id: int, hour: dt.datetime, report: TickReport) -> 
                 if spend <= 0:
                     impressions = 0
                     spend = Decimal("0")
-                clicks = int(impressions * rng.uniform(0.004, 0.02))
-                conversions = int(clicks * rng.uniform(0.02, 0.08))
+                clicks = _draw(rng, impressions * rng.uniform(0.004, 0.02))
+                conversions = _draw(rng, clicks * rng.uniform(0.02, 0.08))
                 balance -= spend
                 stats.append(
                     HourlyStat(
