@@ -109,7 +109,7 @@ def clock_view(request: HttpRequest) -> HttpResponse:
             for unit, factor in (("seconds", 1), ("minutes", 60), ("hours", 3600), ("days", 86400))
             if unit in body
         )
-        actions.advance_clock(seconds)
+        return JsonResponse(actions.advance_clock(seconds))
     return JsonResponse(
         {"now": clock.now().isoformat(), "offset_seconds": int(clock.offset().total_seconds())}
     )

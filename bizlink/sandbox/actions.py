@@ -157,8 +157,27 @@ def issue_token(
     }
 
 
-def advance_clock(seconds: int) -> dt.datetime:
-    """Move the sandbox clock forward (never back: expiry and delivery only move forward)."""
+ClockHook = Callable[[], dict[str, Any]]
+_clock_hooks: list[ClockHook] = []
+
+
+def on_clock_advanced(hook: ClockHook) -> ClockHook:
+    """Register work that must catch up after the sandbox clock moves (it returns a summary)."""
+    _clock_hooks.append(hook)
+    return hook
+
+
+@on_clock_advanced
+def _deliver_ads() -> dict[str, Any]:
+    """Ad delivery catches up hour by hour to the new time (at most a week per advance)."""
+    from bizlink.ads import simulation
+
+    return {"simulated_hours": simulation.run_due()}
+
+
+def advance_clock(seconds: int) -> dict[str, Any]:
+    """Move the sandbox clock forward (never back: expiry and delivery only move forward), then
+    let what depends on time catch up: ad delivery (and whatever else registered a hook)."""
     if seconds < 0:
         raise InvalidInput("The clock only moves forward; give a positive number.", "seconds")
     with transaction.atomic():
@@ -166,7 +185,13 @@ def advance_clock(seconds: int) -> dt.datetime:
         row.seconds = row.seconds + int(seconds)
         row.save(update_fields=["seconds", "updated_at"])
     clock.forget_offset()
-    return clock.now()
+    result: dict[str, Any] = {
+        "now": clock.now().isoformat(),
+        "offset_seconds": int(clock.offset().total_seconds()),
+    }
+    for hook in _clock_hooks:
+        result.update(hook())
+    return result
 
 
 def count_call(app_id: int) -> tuple[bool, int]:

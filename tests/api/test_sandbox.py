@@ -150,3 +150,18 @@ def test_cli(sandbox: Any) -> None:
     assert json.loads(out.getvalue())["secret"]
     with pytest.raises(CommandError, match="duration"):
         call_command("sandbox", "clock", "--advance", "soon")
+
+
+def test_advancing_the_clock_drives_ad_delivery(live_server: Any, sandbox: Any) -> None:
+    from bizlink.ads import queries as ads_queries
+    from bizlink.businesses import access as bc_access
+    from bizlink.sandbox import actions
+
+    ben = actions.User.objects.get(email="ben@example.com")  # a test may read models
+    main = bc_access.ad_account_for(ben, bc_access.business_for(ben, 1), 1)
+    # The first advance after a reset simulates the hour that just ended; later ones catch up.
+    assert post(live_server, "/sandbox/clock/", {"hours": 1}).json()["simulated_hours"] == 1
+    before = ads_queries.balance(main)
+    moved = post(live_server, "/sandbox/clock/", {"hours": 3}).json()
+    assert moved["simulated_hours"] == 3
+    assert ads_queries.balance(main) < before  # the running ads spent money in those hours

@@ -61,7 +61,7 @@ class Command(BaseCommand):
             return actions.new_client_secret(options["app"])
         if what == "clock":
             if options["advance"]:
-                actions.advance_clock(parse_duration(options["advance"]))
+                return actions.advance_clock(parse_duration(options["advance"]))
             return {
                 "now": clock.now().isoformat(),
                 "offset_seconds": int(clock.offset().total_seconds()),
