@@ -137,3 +137,20 @@ def test_empty_range_has_an_empty_state(demo: Demo, login_as: LoginAs) -> None:
     )
     assert "No delivery in this range yet." in shown.text
     assert not shown.has_testid("chart")
+
+
+def test_campaigns_page_shows_each_ads_last_seven_days(
+    demo: Demo, login_as: LoginAs, delivered: tuple[dt.date, dt.date]
+) -> None:
+    from bizlink.core import clock
+
+    main = demo.ad_accounts["main"]
+    _first, last = delivered
+    with clock.frozen_at(clock.now().replace(year=last.year, month=last.month, day=last.day)):
+        shown = page(login_as("ben").get(reverse("web:ads_home", args=[main.pk])))
+        week = reports.report(main, last - dt.timedelta(days=6), last, by="ad")
+    by_name = {row.label: row for row in week.rows}
+    for tr in shown.find_all(lambda n: n.attrs.get("data-testid") == "ad"):
+        row = by_name[tr.attrs["data-ad"]]
+        cell = tr.by_testid("last-7-days").text
+        assert cell == f"{row.spend} USD · {row.impressions} impr. · {row.clicks} clicks"

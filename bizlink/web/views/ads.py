@@ -78,12 +78,18 @@ def ads_home(request: HttpRequest, ad_account_id: int) -> HttpResponse:
     ad = access.ad_account_for(actor, ad_account_id)
     balance = queries.balance(ad)
     now = clock.now()
+    first, last = reports.parse_range(None, None)
+    week = {row.key: row for row in reports.report(ad, first, last, by="ad").rows}
     tree = []
     for campaign in queries.campaigns(ad):
         groups = []
         for group in queries.ad_groups(campaign):
             ads = [
-                (item, queries.delivery_status(item, balance=balance, now=now))
+                (
+                    item,
+                    queries.delivery_status(item, balance=balance, now=now),
+                    week.get(str(item.pk)),
+                )
                 for item in queries.ads_of_group(group)
             ]
             groups.append((group, ads))
