@@ -18,6 +18,7 @@ from bizlink.api.wire import ident, json_param, page_args, paginate, present, te
 from bizlink.businesses import access, actions, queries
 from bizlink.core.errors import NotFound
 from bizlink.links.enums import ASSET_ROLES, FinanceRole, Kind, Role, Status
+from bizlink.partner_access import actions as partner_actions
 from bizlink.policy import is_admin
 
 router = Router(tags=["Business Center"])
@@ -560,6 +561,26 @@ def bc_partner_asset_get(
             item["relation_type"] = "OWNER_PARTNER" if direction == "SHARED" else "OWNER_BC"
         items.append(item)
     return ok(request, {"list": items, "page_info": info})
+
+
+class PartnerDeleteBody(Schema):
+    bc_id: Id
+    partner_id: Id
+
+
+@router.post(
+    "/bc/partner/delete/",
+    response=Envelope,
+    summary="Remove a partner (every share with it ends too)",
+)
+def bc_partner_delete(request: HttpRequest, body: PartnerDeleteBody) -> dict[str, Any]:
+    caller, bc = _bc(request, body.bc_id)
+    pid = ident(body.partner_id, "partner_id")
+    partnership = queries.partners(bc).filter(partner_id=pid, status=Status.ACTIVE).first()
+    if partnership is None:
+        raise ApiError(NOT_EXIST, f"Business Center {pid} is not a partner of this one.")
+    ended = partner_actions.remove_partner(caller.user, partnership)
+    return ok(request, {"change_id": str(ended.change_id), "ended_links": ended.count})
 
 
 class PartnerAssetDeleteBody(Schema):

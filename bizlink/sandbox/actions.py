@@ -175,6 +175,14 @@ def _deliver_ads() -> dict[str, Any]:
     return {"simulated_hours": simulation.run_due()}
 
 
+@on_clock_advanced
+def _expire_time_boxed_access() -> dict[str, Any]:
+    """Partner shares and memberships whose end date the new time passed end now, as EXPIRED."""
+    from bizlink.partner_access import actions as partner_actions
+
+    return {"expired_links": partner_actions.expire_due_links()}
+
+
 def advance_clock(seconds: int) -> dict[str, Any]:
     """Move the sandbox clock forward (never back: expiry and delivery only move forward), then
     let what depends on time catch up: ad delivery (and whatever else registered a hook)."""

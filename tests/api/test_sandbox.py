@@ -165,3 +165,20 @@ def test_advancing_the_clock_drives_ad_delivery(live_server: Any, sandbox: Any) 
     moved = post(live_server, "/sandbox/clock/", {"hours": 3}).json()
     assert moved["simulated_hours"] == 3
     assert ads_queries.balance(main) < before  # the running ads spent money in those hours
+
+
+def test_advancing_the_clock_ends_time_boxed_access(live_server: Any, sandbox: Any) -> None:
+    import datetime as dt
+
+    from bizlink.businesses import queries as bc_queries
+    from bizlink.partner_access import actions as partner_actions
+    from bizlink.sandbox import actions
+
+    ben = actions.User.objects.get(email="ben@example.com")
+    sunrise = bc_queries.businesses_of(ben).get(name="Sunrise Bakery")
+    share = bc_queries.partner_shares_of(sunrise, account_id=1).get()
+    partner_actions.set_expiry(ben, share, expires_at=clock.now() + dt.timedelta(hours=5))
+    assert post(live_server, "/sandbox/clock/", {"hours": 4}).json()["expired_links"] == 0
+    moved = post(live_server, "/sandbox/clock/", {"hours": 2}).json()
+    assert moved["expired_links"] >= 1
+    assert not bc_queries.partner_shares_of(sunrise, account_id=1).exists()

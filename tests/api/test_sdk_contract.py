@@ -352,3 +352,21 @@ def test_stop_sharing_a_tiktok_account_with_a_partner(bc_api: Any, token: Any) -
         )
     )
     assert code == 40007 and "not shared" in message
+
+
+def test_remove_a_partner(bc_api: Any, token: Any) -> None:
+    t = token()
+    alex = token("alex@example.com")
+    done = bc_api.bc_partner_delete(
+        t, body=sdk.PartnerDeleteBody(bc_id=SUNRISE, partner_id=NORTHWIND)
+    )
+    assert done["data"]["ended_links"] >= 3  # partnership, share, Jo's permission
+    assert bc_api.bc_partner_get(SUNRISE, t)["data"]["list"] == []
+    shared = bc_api.bc_partner_asset_get(NORTHWIND, SUNRISE, "TT_ACCOUNT", "SHARED", alex)
+    assert shared["data"]["list"] == []
+    code, message = sdk_error(
+        lambda: bc_api.bc_partner_delete(
+            t, body=sdk.PartnerDeleteBody(bc_id=SUNRISE, partner_id=NORTHWIND)
+        )
+    )
+    assert code == 40007 and "not a partner" in message

@@ -63,6 +63,9 @@ SDK_CALLS: dict[str, Callable[[Any, str], Any]] = {
         SUNRISE, NORTHWIND, "ADVERTISER", "SHARING", t
     ),
     "identity_get": lambda c, t: sdk.IdentityApi(c).identity_get(MAIN, t),
+    "bc_partner_delete": lambda c, t: sdk.BCApi(c).bc_partner_delete(
+        t, body=sdk.PartnerDeleteBody(bc_id=SUNRISE, partner_id=NORTHWIND)
+    ),
     "bc_partner_asset_delete": lambda c, t: sdk.BCApi(c).bc_partner_asset_delete(
         t,
         body=sdk.AssetDeleteBody(
