@@ -13,6 +13,7 @@ from bizlink.web.views import (
     developers,
     home,
     notifications,
+    ops,
     partners,
     requests,
 )
@@ -36,6 +37,7 @@ ADS = "ads/<id:ad_account_id>/"
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("healthz", ops.healthz, name="healthz"),
     path("login/", auth.login_view, name="login"),
     path("logout/", auth.logout_view, name="logout"),
     path("signup/", auth.signup, name="signup"),
