@@ -33,7 +33,14 @@ POLICIES = {"public", "signed_in"}
 OAUTH_POLICIES = {*POLICIES, "token"}
 # Public on purpose: the front door, and the OAuth server's metadata (RFC 8414). Adding a public
 # view must be a conscious decision.
-EXPECTED_PUBLIC = {"web:home", "web:login", "web:logout", "web:signup", "web:healthz", "oauth:metadata"}
+EXPECTED_PUBLIC = {
+    "web:home",
+    "web:login",
+    "web:logout",
+    "web:signup",
+    "web:healthz",
+    "oauth:metadata",
+}
 # The Business API's own documents, and the sandbox controls (404 unless SANDBOX_MODE is on).
 EXPECTED_PUBLIC |= {
     "open_api:openapi-json",
