@@ -7,7 +7,7 @@ refuse to run these unless SANDBOX_MODE is on.
 from __future__ import annotations
 
 import datetime as dt
-import json
+import math
 import secrets
 from collections.abc import Callable
 from typing import Any
@@ -233,9 +233,17 @@ def set_rate_limit(client_id: str, per_minute: int) -> int:
 def _storable(value: Any) -> Any:
     """What any database can hold: no NUL characters, no lone surrogates (PostgreSQL refuses
     both, and a request log must never fail on what a client sent)."""
-    text = json.dumps(value, ensure_ascii=False, default=str)
-    text = text.encode("utf-8", "replace").decode("utf-8").replace("\\u0000", "")
-    return json.loads(text)
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
+    if isinstance(value, dict):
+        return {_storable(str(k)): _storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(v) for v in value]
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    return _storable(str(value))
 
 
 def log_request(**fields: Any) -> None:
