@@ -8,6 +8,7 @@ apply: the Business API answers bad input with HTTP 200 and code 40002, as TikTo
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import requests
@@ -42,7 +43,13 @@ def test_every_operation_answers_with_a_valid_envelope(live_server: Any, token: 
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+        # Derandomized so CI is repeatable; SCHEMATHESIS_RANDOM=1 explores new inputs each run.
+        @settings(
+            max_examples=12,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            derandomize=not os.environ.get("SCHEMATHESIS_RANDOM"),
+        )
         def run(case: Any) -> None:
             case.call_and_validate(base_url=live_server.url, headers=headers, checks=CHECKS)
 
