@@ -28,7 +28,7 @@ from bizlink.links import queries as link_queries
 from bizlink.links.actions import Ended
 from bizlink.policy import ad_account_role, decide
 from bizlink.web.guards import signed_in
-from bizlink.web.views.common import paginate, untouched
+from bizlink.web.views.common import paginate, request_by_handle, untouched
 
 if TYPE_CHECKING:
     from bizlink.accounts.models import User
@@ -156,21 +156,14 @@ def member_delete(request: HttpRequest, ad_account_id: int, member_id: int) -> H
 def linked_accounts(request: HttpRequest, ad_account_id: int) -> HttpResponse:
     actor = _actor(request)
     ad = access.ad_account_for(actor, ad_account_id)
-    error, handle = "", ""
     can_link = decide(actor, "ad_identity.request", ad)
-    if request.method == "POST":
-        handle = request.POST.get("handle", "")
-        try:
-            link = actions.request_linked_account(actor, ad, handle=handle)
-        except InvalidInput as exc:
-            error = exc.message
-        else:
-            assert link.account is not None
-            messages.success(
-                request,
-                f"Request sent. @{link.account.handle} is linked once its owner approves.",
-            )
-            return redirect("web:ads_linked_accounts", ad_account_id=ad.pk)
+    sent, handle, error = request_by_handle(
+        request,
+        lambda typed: actions.request_linked_account(actor, ad, handle=typed),
+        reverse("web:ads_linked_accounts", args=[ad.pk]),
+    )
+    if sent is not None:
+        return sent
     rows = [
         (link, decide(actor, "ad_identity.remove", link)) for link in queries.linked_accounts(ad)
     ]

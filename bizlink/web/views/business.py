@@ -22,7 +22,7 @@ from bizlink.links.enums import ASSET_ROLES, MEMBER_ROLES, FinanceRole, Kind, Ro
 from bizlink.partner_access import queries as partner_queries
 from bizlink.policy import Decision, decide, is_admin
 from bizlink.web.guards import signed_in
-from bizlink.web.views.common import confirm_then_act, form_id, paginate
+from bizlink.web.views.common import confirm_then_act, form_id, paginate, request_by_handle
 
 if TYPE_CHECKING:
     from bizlink.accounts.models import User
@@ -107,20 +107,13 @@ def bc_home(request: HttpRequest, bc_id: int) -> HttpResponse:
 def tiktok_accounts(request: HttpRequest, bc_id: int) -> HttpResponse:
     actor = _actor(request)
     bc = access.business_for(actor, bc_id)
-    handle, error = "", ""
-    if request.method == "POST":
-        handle = request.POST.get("handle", "")
-        try:
-            link = actions.request_account_link(actor, bc, handle=handle)
-        except InvalidInput as exc:
-            error = exc.message
-        else:
-            assert link.account is not None
-            messages.success(
-                request,
-                f"Request sent. @{link.account.handle} is linked once its owner approves.",
-            )
-            return redirect("web:bc_tiktok_accounts", bc_id=bc.pk)
+    sent, handle, error = request_by_handle(
+        request,
+        lambda typed: actions.request_account_link(actor, bc, handle=typed),
+        reverse("web:bc_tiktok_accounts", args=[bc.pk]),
+    )
+    if sent is not None:
+        return sent
     return render(
         request,
         "web/business/tiktok_accounts.html",

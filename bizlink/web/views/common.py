@@ -19,6 +19,7 @@ from bizlink.links.queries import Impact
 
 if TYPE_CHECKING:
     from bizlink.accounts.models import CreatorAccount
+    from bizlink.links.models import Link
 
 PAGE_SIZE = 25
 
@@ -82,3 +83,24 @@ def form_id(request: HttpRequest, name: str) -> int:
     (so the `access` loader answers "not found" instead of the view crashing)."""
     value = (request.POST.get(name) or "").strip()
     return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else 0
+
+
+def request_by_handle(
+    request: HttpRequest, ask: Callable[[str], Link], done: str
+) -> tuple[HttpResponse | None, str, str]:
+    """POST of a "link this TikTok account" form: ask its owner (via `ask`), then say so.
+
+    Returns (redirect to `done` on success, the handle typed, the error to show).
+    """
+    handle = request.POST.get("handle", "") if request.method == "POST" else ""
+    if request.method != "POST":
+        return None, handle, ""
+    try:
+        link = ask(handle)
+    except InvalidInput as exc:
+        return None, handle, exc.message
+    assert link.account is not None
+    messages.success(
+        request, f"Request sent. @{link.account.handle} is linked once its owner approves."
+    )
+    return redirect(done), handle, ""
