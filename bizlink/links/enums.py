@@ -13,6 +13,8 @@ class Kind(models.TextChoices):
     PARTNER_SHARE = "PARTNER_SHARE", "Asset shared with partner"
     ACCOUNT_AD_ACCOUNT = "ACCOUNT_AD_ACCOUNT", "TikTok account linked to ad account"
     APP_GRANT = "APP_GRANT", "App access to a TikTok account"
+    # A Business Center data asset (pixel, catalog, audience) feeding an ad account.
+    DATA_ASSET_AD_ACCOUNT = "DATA_ASSET_AD_ACCOUNT", "Data asset connected to ad account"
 
 
 class Status(models.TextChoices):

@@ -196,6 +196,19 @@ class Link(models.Model):
                 | Q(account__isnull=False, ad_account__isnull=False),
                 name="account_ad_account_shape",
             ),
+            # Which asset is recorded in the data-asset binding table; the link carries the
+            # Business Center and the ad account only.
+            models.CheckConstraint(
+                condition=~Q(kind=Kind.DATA_ASSET_AD_ACCOUNT)
+                | Q(
+                    ad_account__isnull=False,
+                    user__isnull=True,
+                    account__isnull=True,
+                    partner__isnull=True,
+                    app__isnull=True,
+                ),
+                name="data_asset_ad_account_shape",
+            ),
         ]
 
     def __str__(self) -> str:
