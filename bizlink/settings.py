@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "bizlink.outbox",
     "bizlink.requests",
     "bizlink.ads",
+    "bizlink.catalogs",
     "bizlink.web",
     "bizlink.cli",
     "ninja",
@@ -104,8 +105,16 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'bizlink.sqlite3'}"),
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        # A persistent connection is checked before each request reuses it, so the product
+        # recovers by itself after the database went away (tests/faults/test_database_outage.py).
+        conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable server fails the request in seconds (a clear 503), not after minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock when a transaction starts, so two writers never
     # interleave inside an unlink; WAL lets readers run while a writer commits.
@@ -201,6 +210,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Test-only fault injection (bizlink/core/faults.py): pause inside an unlink's transaction so a
+# test can kill -9 the process there. Only with DEBUG on; production never reads the variable.
+FAULT_PAUSE_FILE = os.environ.get("BIZLINK_FAULT_PAUSE_FILE", "") if DEBUG else ""
+FAULT_PAUSE_SECONDS = float(os.environ.get("BIZLINK_FAULT_PAUSE_SECONDS", "60"))
 
 # /healthz reports the worker as behind when a due outbox message waited longer than this.
 HEALTH_MAX_OUTBOX_LAG_SECONDS = int(os.environ.get("HEALTH_MAX_OUTBOX_LAG_SECONDS", "300"))
