@@ -87,6 +87,15 @@ SDK_CALLS: dict[str, Callable[[Any, str], Any]] = {
         ),
     ),
     "ad_get": lambda c, t: sdk.AdApi(c).ad_get(MAIN, t),
+    "report_integrated_get": lambda c, t: sdk.ReportingApi(c).report_integrated_get(
+        "BASIC",
+        t,
+        advertiser_id=MAIN,
+        data_level="AUCTION_CAMPAIGN",
+        dimensions=["campaign_id"],
+        start_date="2026-01-01",
+        end_date="2026-01-07",
+    ),
     "ad_status_update": lambda c, t: sdk.AdApi(c).ad_status_update(
         t,
         body=sdk.AdStatusUpdateBody(advertiser_id=MAIN, ad_ids=["1"], operation_status="DISABLE"),
