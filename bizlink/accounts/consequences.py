@@ -4,6 +4,10 @@ Registered with `links.actions.on_links_ended`: one INSERT ... SELECT writes one
 per person concerned by the change, whatever its size: whoever lost access (the people on the
 ended links), the owners of the accounts involved, and the admins of the Business Centers and
 partners involved; never the person who made the change.
+
+The admins are looked up once per Business Center involved (not once per ended link): an
+unlink ending 100,000 links of one Business Center with 100,000 members would otherwise walk
+the members 100,000 times.
 """
 
 from __future__ import annotations
@@ -32,10 +36,13 @@ FROM (
     JOIN accounts_creatoraccount a ON a.id = e.account_id
     WHERE e.change_id = %s AND e.action = 'link.ended'
     UNION
-    SELECT m.user_id FROM audit_auditevent e
-    JOIN links_link m ON (m.business_id = e.business_id OR m.business_id = e.partner_id)
-    WHERE e.change_id = %s AND e.action = 'link.ended'
-      AND m.kind = 'MEMBERSHIP' AND m.status = 'ACTIVE' AND m.role = 'ADMIN'
+    SELECT m.user_id FROM links_link m
+    WHERE m.kind = 'MEMBERSHIP' AND m.status = 'ACTIVE' AND m.role = 'ADMIN'
+      AND m.business_id IN (
+          SELECT e.business_id {ENDED}
+          UNION
+          SELECT e.partner_id {ENDED}
+      )
 ) r
 WHERE r.uid IS NOT NULL AND r.uid <> COALESCE((
     SELECT y.actor_id FROM audit_auditevent y
@@ -46,7 +53,8 @@ WHERE r.uid IS NOT NULL AND r.uid <> COALESCE((
 
 def notify_removals(cursor: CursorWrapper, change_id: Any, now: Any) -> None:
     cursor.execute(
-        NOTIFY_SQL, [change_id, change_id, now, change_id, change_id, change_id, change_id]
+        NOTIFY_SQL,
+        [change_id, change_id, now, change_id, change_id, change_id, change_id, change_id],
     )
     if cursor.rowcount:
         schedule_emails()
