@@ -20,7 +20,7 @@ from oauth2_provider.models import Application
 from bizlink.accounts.models import CreatorAccount, User
 from bizlink.audit.models import AuditEvent
 from bizlink.businesses.models import AdAccount, BusinessCenter
-from bizlink.core import clock, request_context
+from bizlink.core import clock, faults, request_context
 from bizlink.core.errors import InvalidInput
 from bizlink.links import queries
 from bizlink.links.graph import LIVE_SQL, doomed_cte
@@ -324,5 +324,6 @@ def end_links(
             roots = sorted(row[0] for row in cursor.fetchall())
         for hook in _ended_hooks:
             hook(cursor, change_param, now_param)
+    faults.pause("unlink")  # test-only: tests/faults kills the process here (off by default)
     total = AuditEvent.objects.filter(change_id=change_id, action="link.ended").count()
     return Ended(change_id=change_id, count=total)
