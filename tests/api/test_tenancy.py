@@ -87,6 +87,45 @@ SDK_CALLS: dict[str, Callable[[Any, str], Any]] = {
         ),
     ),
     "ad_get": lambda c, t: sdk.AdApi(c).ad_get(MAIN, t),
+    "campaign_create": lambda c, t: sdk.CampaignCreationApi(c).campaign_create(
+        t,
+        body=sdk.CampaignCreateBody(
+            advertiser_id=MAIN,
+            campaign_name="Spy",
+            objective_type="REACH",
+            budget_mode="BUDGET_MODE_DAY",
+            budget=50.0,
+        ),
+    ),
+    "campaign_update": lambda c, t: sdk.CampaignCreationApi(c).campaign_update(
+        t, body=sdk.CampaignUpdateBody(advertiser_id=MAIN, campaign_id="1", campaign_name="Spy")
+    ),
+    "adgroup_create": lambda c, t: sdk.AdgroupApi(c).adgroup_create(
+        t,
+        body=sdk.AdgroupCreateBody(
+            advertiser_id=MAIN,
+            campaign_id="1",
+            adgroup_name="Spy",
+            billing_event="CPM",
+            budget=20.0,
+            budget_mode="BUDGET_MODE_DAY",
+            optimization_goal="REACH",
+            pacing="PACING_MODE_SMOOTH",
+            schedule_type="SCHEDULE_FROM_NOW",
+            schedule_start_time="2026-01-01 00:00:00",
+            bid_price=2.0,
+        ),
+    ),
+    "ad_create": lambda c, t: sdk.AdApi(c).ad_create(
+        t,
+        body=sdk.AdCreateBody(
+            advertiser_id=MAIN,
+            adgroup_id="1",
+            creatives=[
+                sdk.AdcreateCreatives(ad_name="Spy", identity_id=MAYA_BAKES, tiktok_item_id="1")
+            ],
+        ),
+    ),
     "report_integrated_get": lambda c, t: sdk.ReportingApi(c).report_integrated_get(
         "BASIC",
         t,
