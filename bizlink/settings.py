@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "bizlink.requests",
     "bizlink.ads",
     "bizlink.catalogs",
+    "bizlink.pixels",
     "bizlink.web",
     "bizlink.cli",
     "ninja",

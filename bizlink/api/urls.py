@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, re_path
 
-from bizlink.api import ads, bc, reporting, sandbox_views, tokens
+from bizlink.api import ads, bc, pixels, reporting, sandbox_views, tokens
 from bizlink.api.core import answer, api
 from bizlink.api.errors import ROUTE_NOT_FOUND
 from bizlink.core.guards import api_token, public
@@ -17,6 +17,7 @@ from bizlink.core.guards import api_token, public
 api.add_router("", bc.router)
 api.add_router("", tokens.router)
 api.add_router("", ads.router)
+api.add_router("", pixels.router)
 api.add_router("", reporting.router)
 
 # Mounted by bizlink/urls.py at /open_api/v1.3/ as the top-level namespace "open_api" (ninja

@@ -53,6 +53,7 @@ def link_key(
     account: CreatorAccount | None = None,
     ad_account: AdAccount | None = None,
     app: Application | None = None,
+    asset: str = "",
 ) -> str:
     email = invited_email.lower()
     if len(email) > 100:  # keys stay short; long addresses are hashed
@@ -68,6 +69,8 @@ def link_key(
     ]
     if app is not None:
         parts.append(f"x{app.pk}")
+    if asset:  # a data asset ("pixel:7"): one live link per asset and ad account
+        parts.append(f"s{asset}")
     return "|".join(parts)
 
 
@@ -109,6 +112,7 @@ def create_link(
     finance_role: str = "",
     expires_at: datetime.datetime | None = None,
     duplicate_message: str = "That access already exists.",
+    asset: str = "",
 ) -> Link:
     """Create a link whose prerequisites are all active right now (locked until commit)."""
     required = list({r.pk: r for r in requires}.values())  # each prerequisite once
@@ -132,6 +136,7 @@ def create_link(
         account=account,
         ad_account=ad_account,
         app=app,
+        asset=asset,
     )
     now = clock.now()
     try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, QuerySet
@@ -73,6 +73,7 @@ IMPACT_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
     ),
     ("partners", "Partner access that ends", (Kind.PARTNERSHIP, Kind.PARTNER_SHARE)),
     ("apps", "Apps that lose access", (Kind.APP_GRANT,)),
+    ("data_syncs", "Data syncs that stop", (Kind.DATA_ASSET_AD_ACCOUNT,)),
 ]
 # The same groups on the result page, after the fact.
 PAST_TITLES = {
@@ -81,7 +82,18 @@ PAST_TITLES = {
     "ad_accounts": "Ad accounts no longer reachable through the account",
     "partners": "Partner access that ended",
     "apps": "Apps that lost access",
+    "data_syncs": "Data syncs that stopped",
 }
+
+# Kinds whose links are named by the package that owns what they connect (the link row does not
+# carry the asset): kind -> function(links) -> {link id: description}, one query per call.
+Describer = Callable[[list[Link]], dict[int, str]]
+_describers: dict[str, Describer] = {}
+
+
+def register_describer(kind: str, describer: Describer) -> None:
+    """Let a package name its links in previews (called from an AppConfig.ready)."""
+    _describers[kind] = describer
 
 
 @dataclass
@@ -122,8 +134,11 @@ def summarize(links: QuerySet[Link], sample: int = PREVIEW_SAMPLE, *, past: bool
             count=sum(counts.get(k, 0) for k in kinds),
         )
         if group.count:
-            rows = with_names(links.filter(kind__in=kinds)).order_by("kind", "id")[:sample]
-            group.items = [describe(link) for link in rows]
+            rows = list(with_names(links.filter(kind__in=kinds)).order_by("kind", "id")[:sample])
+            named: dict[int, str] = {}
+            for kind in {link.kind for link in rows} & _describers.keys():
+                named.update(_describers[kind]([link for link in rows if link.kind == kind]))
+            group.items = [named.get(link.pk) or describe(link) for link in rows]
         groups.append(group)
     return Impact(groups=groups)
 

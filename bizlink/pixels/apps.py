@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class PixelsConfig(AppConfig):
+    name = "bizlink.pixels"
+    label = "pixels"
+    verbose_name = "Pixels and data-asset sync"
+
+    def ready(self) -> None:
+        from bizlink.links import queries as link_queries
+        from bizlink.links.actions import on_links_ended
+        from bizlink.links.enums import Kind
+        from bizlink.pixels import consequences, queries
+
+        on_links_ended(consequences.stop_syncs_of_ended_links)
+        link_queries.register_describer(Kind.DATA_ASSET_AD_ACCOUNT, queries.describe_sync_links)

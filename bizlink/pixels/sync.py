@@ -1,0 +1,106 @@
+"""The worker's side of data-asset sync: deliver counted events to their ad accounts and
+attribute conversions to the ads whose simulated clicks led to them.
+
+Runs only in the worker (`tasks.sync_data_assets`) or `manage.py sync_data_assets`, never in a
+request. Each batch is claimed and recorded in one short transaction (`SKIP LOCKED` on
+PostgreSQL), so two workers never deliver the same row and a crash delivers nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.db import transaction
+from django.db.models import F
+
+from bizlink.ads.models import DailyStat, HourlyStat
+from bizlink.core import clock
+from bizlink.pixels import clicks
+from bizlink.pixels.models import Conversion, EventDelivery, SyncBinding, SyncHistory
+
+BATCH = 500
+
+
+@dataclass
+class SyncReport:
+    delivered: int = 0
+    conversions: int = 0
+    batches: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"delivered": self.delivered, "conversions": self.conversions}
+
+
+def deliver_batch(report: SyncReport, size: int = BATCH) -> int:
+    """Deliver up to `size` pending event rows; returns how many."""
+    with transaction.atomic():
+        rows = list(
+            EventDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(synced_at__isnull=True)
+            .select_related("event")
+            .order_by("id")[:size]
+        )
+        if not rows:
+            return 0
+        now = clock.now()
+        EventDelivery.objects.filter(pk__in=[r.pk for r in rows]).update(synced_at=now)
+        per_binding = Counter(r.binding_id for r in rows)
+        for binding_id, n in per_binding.items():
+            SyncBinding.objects.filter(pk=binding_id).update(
+                synced_count=F("synced_count") + n, last_sync_at=now
+            )
+        SyncHistory.objects.bulk_create(
+            [
+                SyncHistory(
+                    binding_id=binding_id,
+                    kind=SyncHistory.Kind.SYNCED,
+                    at=now,
+                    count=n,
+                    message=f"{n} event{'s' if n != 1 else ''} delivered.",
+                )
+                for binding_id, n in per_binding.items()
+            ]
+        )
+        for row in rows:
+            if row.event.ttclid and _attribute(row):
+                report.conversions += 1
+        report.delivered += len(rows)
+        report.batches += 1
+        return len(rows)
+
+
+def _attribute(row: EventDelivery) -> bool:
+    """Count the event as a conversion of the ad whose click it carries, once, if the ad runs in
+    the ad account the event was counted for and the click came before, within the window."""
+    click = clicks.resolve(row.event.ttclid)
+    if click is None or click.ad.ad_group.campaign.ad_account_id != row.ad_account_id:
+        return False
+    if not click.hour <= row.event.event_time <= click.hour + clicks.ATTRIBUTION_WINDOW:
+        return False
+    if Conversion.objects.filter(event_id=row.event_id).exists():
+        return False
+    Conversion.objects.create(
+        event_id=row.event_id, ad=click.ad, ad_account_id=row.ad_account_id, click_hour=click.hour
+    )
+    # Reports read DailyStat; the click's hour and day rows exist (the tick wrote them). Days
+    # are the ad account's local days (UTC days before that rollup existed).
+    HourlyStat.objects.filter(ad=click.ad, hour=click.hour).update(conversions=F("conversions") + 1)
+    zone_name = click.ad.ad_group.campaign.ad_account.timezone
+    try:
+        local = click.hour.astimezone(ZoneInfo(zone_name)).date()
+    except (ZoneInfoNotFoundError, ValueError):
+        local = click.hour.date()
+    for day in dict.fromkeys([local, click.hour.date()]):
+        if DailyStat.objects.filter(ad=click.ad, day=day).update(conversions=F("conversions") + 1):
+            break
+    return True
+
+
+def deliver_due(max_batches: int = 1000) -> SyncReport:
+    report = SyncReport()
+    for _ in range(max_batches):
+        if not deliver_batch(report):
+            break
+    return report
