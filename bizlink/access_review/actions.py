@@ -80,9 +80,29 @@ def disconnect_everywhere(actor: User, account: CreatorAccount) -> link_actions.
     requests all end; the account, its posts and followers stay. Nothing relinks by itself.
     """
     require(actor, "account.disconnect_everywhere", account)
-    roots = ending_roots(account)
+    roots = lock_every_link(account)
     if not roots:
         raise InvalidInput(f"@{account.handle} has no links left: nothing to disconnect.")
     return link_actions.end_links(
         roots, actor=actor, reason=f"@{account.handle} disconnected everywhere by its owner"
     )
+
+
+def lock_every_link(account: CreatorAccount) -> list[int]:
+    """The account's live links, read so that none committed before our change is missed.
+
+    1. Lock the links we can see (`FOR UPDATE`): a grant in flight on one of them (an approval,
+       a permission) finishes first, then we continue.
+    2. Lock the account row (`FOR UPDATE`). On PostgreSQL every INSERT of a link pointing at the
+       account checks its foreign key with `FOR KEY SHARE` on that row at commit, so from here
+       on no new link of the account can commit before we do: it waits, and is "created after".
+    3. Read again: links that committed between step 1's read and step 2 are now visible.
+
+    The order (links, then account) is the one grants take (required links, then the foreign
+    key at commit), so the two never wait for each other in a cycle. On SQLite, IMMEDIATE
+    transactions already serialize writers.
+    """
+    seen = ending_roots(account)
+    list(Link.objects.select_for_update().filter(id__in=seen).values_list("id", flat=True))
+    CreatorAccount.objects.select_for_update().filter(pk=account.pk).values_list("pk").get()
+    return ending_roots(account)
