@@ -13,8 +13,8 @@ _ENDED_SYNC_LINKS = """
 
 
 def stop_syncs_of_ended_links(cursor: CursorWrapper, change_id: Any, now: Any) -> None:
-    """Two statements: every sync whose link ended in this change stops, says why, and its
-    history records it.
+    """One statement: every sync whose link ended in this change stops and records why (its
+    history shows the stop from these fields: the budget of statements per unlink is fixed).
 
     In the unlink's transaction, so from that commit on event intake sees no live link and
     counts nothing more for the ad account. Events received before stay counted.
@@ -31,12 +31,4 @@ def stop_syncs_of_ended_links(cursor: CursorWrapper, change_id: Any, now: Any) -
         WHERE state <> 'STOPPED' AND link_id IN ({_ENDED_SYNC_LINKS})
         """,
         [now, change_id, change_id, change_id],
-    )
-    cursor.execute(
-        """
-        INSERT INTO pixels_synchistory (binding_id, kind, at, count, message, change_id)
-        SELECT b.id, 'STOPPED', %s, 0, 'The link to the ad account ended.', %s
-        FROM pixels_syncbinding b WHERE b.stopped_by_change = %s
-        """,
-        [now, change_id, change_id],
     )

@@ -90,7 +90,20 @@ def counts(binding: SyncBinding) -> SyncCounts:
 
 
 def history(binding: SyncBinding, limit: int = 50) -> list[SyncHistory]:
-    return list(binding.history.all()[:limit])
+    """Newest first; the stop is read from the binding (the unlink writes one row, not two)."""
+    rows = list(binding.history.all()[:limit])
+    if binding.state == SyncState.STOPPED and binding.stopped_at is not None:
+        rows.append(
+            SyncHistory(
+                binding=binding,
+                kind=SyncHistory.Kind.STOPPED,
+                at=binding.stopped_at,
+                message=stop_reason(binding),
+                change_id=binding.stopped_by_change,
+            )
+        )
+        rows.sort(key=lambda h: (h.at, h.pk or 10**18), reverse=True)
+    return rows[:limit]
 
 
 def events_counted_for(ad_account_id: int) -> QuerySet[PixelEvent]:
