@@ -47,8 +47,17 @@ class Link(models.Model):
     key = models.CharField(max_length=200)
 
     # Who gains access: a person (memberships, asset permissions) or a partner business.
+    # The six foreign keys below have no index of their own (db_index=False): each leads one of
+    # the composite indexes in Meta, which serve the same lookups. An unlink rewrites every ended
+    # row, and PostgreSQL writes a new entry in every index of the table for each, so each
+    # redundant index made unlinks slower (17 -> 11 indexes: about 3x faster per ended link).
     user = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="links"
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="links",
+        db_index=False,
     )
     invited_email = models.EmailField(blank=True)
     # The Business Center the edge lives in (owner side for partnerships and shares).
@@ -58,6 +67,7 @@ class Link(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="links",
+        db_index=False,
     )
     partner = models.ForeignKey(
         "businesses.BusinessCenter",
@@ -65,6 +75,7 @@ class Link(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="partner_links",
+        db_index=False,
     )
     # What is reached.
     account = models.ForeignKey(
@@ -73,6 +84,7 @@ class Link(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="links",
+        db_index=False,
     )
     ad_account = models.ForeignKey(
         "businesses.AdAccount",
@@ -80,6 +92,7 @@ class Link(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="links",
+        db_index=False,
     )
     # An app (OAuth client, first- or third-party) that the account's owner consented to.
     app = models.ForeignKey(
@@ -88,6 +101,7 @@ class Link(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="bizlink_links",
+        db_index=False,
     )
     scope = models.CharField(max_length=500, blank=True)
     role = models.CharField(max_length=10, choices=Role.choices, blank=True)
@@ -233,8 +247,13 @@ class Link(models.Model):
 class LinkDependency(models.Model):
     """`link` only holds while `requires` holds."""
 
-    link = models.ForeignKey(Link, on_delete=models.PROTECT, related_name="dependency_rows")
-    requires = models.ForeignKey(Link, on_delete=models.PROTECT, related_name="dependent_rows")
+    # Indexed by the unique (link, requires) constraint and the (requires, link) index.
+    link = models.ForeignKey(
+        Link, on_delete=models.PROTECT, related_name="dependency_rows", db_index=False
+    )
+    requires = models.ForeignKey(
+        Link, on_delete=models.PROTECT, related_name="dependent_rows", db_index=False
+    )
 
     class Meta:
         constraints = [
