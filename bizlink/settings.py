@@ -12,6 +12,7 @@ from csp.constants import NONE, SELF
 
 from bizlink.connected_apps.scopes import DEFAULT_SCOPES as OAUTH_DEFAULT_SCOPES
 from bizlink.connected_apps.scopes import SCOPES as OAUTH_SCOPES
+from bizlink.observability import logs as observability_logs
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "ninja",
     "bizlink.sandbox",
     "bizlink.api",
+    "bizlink.observability",
 ]
 
 MIDDLEWARE = [
@@ -70,6 +72,8 @@ MIDDLEWARE = [
     # Every request gets an id (X-Request-ID), stamped on the audit rows it writes.
     "bizlink.core.request_context.RequestIdMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # One structured log line and the Prometheus request metrics per request (not static files).
+    "bizlink.observability.middleware.RequestLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -204,13 +208,20 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
-}
+# Structured logs (structlog, docs/observability.md): JSON lines in production, readable lines
+# in development; LOG_FORMAT=json|console overrides. Secrets are redacted from every line.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "console" if DEBUG else "json")
+LOGGING = observability_logs.logging_config(LOG_FORMAT, os.environ.get("LOG_LEVEL", "INFO"))
+
+# /metrics (Prometheus): allowed from this machine (loopback, not through a proxy) unless
+# METRICS_ALLOW_LOCALHOST=false, or anywhere with "Authorization: Bearer $METRICS_TOKEN".
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOW_LOCALHOST = env_bool("METRICS_ALLOW_LOCALHOST", True)
+# The worker runs a heartbeat task this often; /healthz fails when the last beat is older than
+# HEALTH_MAX_HEARTBEAT_AGE_SECONDS, and (with HEALTH_REQUIRE_HEARTBEAT) when there was none.
+WORKER_HEARTBEAT_SECONDS = int(os.environ.get("WORKER_HEARTBEAT_SECONDS", "30"))
+HEALTH_MAX_HEARTBEAT_AGE_SECONDS = int(os.environ.get("HEALTH_MAX_HEARTBEAT_AGE_SECONDS", "180"))
+HEALTH_REQUIRE_HEARTBEAT = env_bool("HEALTH_REQUIRE_HEARTBEAT", False)
 
 # Test-only fault injection (bizlink/core/faults.py): pause inside an unlink's transaction so a
 # test can kill -9 the process there. Only with DEBUG on; production never reads the variable.

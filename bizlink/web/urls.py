@@ -38,6 +38,7 @@ ADS = "ads/<id:ad_account_id>/"
 urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", ops.healthz, name="healthz"),
+    path("metrics", ops.metrics_view, name="metrics"),
     path("login/", auth.login_view, name="login"),
     path("logout/", auth.logout_view, name="logout"),
     path("signup/", auth.signup, name="signup"),

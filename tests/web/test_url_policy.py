@@ -39,6 +39,7 @@ EXPECTED_PUBLIC = {
     "web:logout",
     "web:signup",
     "web:healthz",
+    "web:metrics",  # guarded in the view: loopback or the METRICS_TOKEN bearer token
     "oauth:metadata",
 }
 # The Business API's own documents, and the sandbox controls (404 unless SANDBOX_MODE is on).
