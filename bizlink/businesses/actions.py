@@ -125,11 +125,15 @@ def decline_invitation(actor: User, invitation: Link) -> link_actions.Ended:
 
 @transaction.atomic
 def change_member_role(actor: User, member: Link, *, role: str, finance_role: str) -> Link:
+    # Lock every admin row first, in the same order as remove_member, so two admins stepping
+    # down at once serialize (tests/faults/test_process_races_pg.py) instead of deadlocking.
+    list(link_queries.business_admins(member.bc_id).order_by("pk").select_for_update())
+    member.refresh_from_db()
     require(actor, "member.change_role", member)
     _check_roles(role, finance_role)
     if member.role == Role.ADMIN and role != Role.ADMIN:
         others = link_queries.business_admins(member.bc_id).exclude(pk=member.pk)
-        if not others.select_for_update().exists():
+        if not others.exists():
             raise InvalidInput(
                 "A Business Center must keep at least one Admin. Make someone else an Admin first."
             )
@@ -145,7 +149,7 @@ def preview_remove_member(actor: User, member: Link) -> link_queries.Impact:
 def remove_member(actor: User, member: Link, *, reason: str = "") -> link_actions.Ended:
     """Settings -> People -> Remove: ends the membership and every permission it carried."""
     # Lock every admin row so two admins cannot remove each other at the same moment.
-    list(link_queries.business_admins(member.bc_id).select_for_update())
+    list(link_queries.business_admins(member.bc_id).order_by("pk").select_for_update())
     member.refresh_from_db()
     require(actor, "member.remove", member)
     who = member.user.name if member.user else member.invited_email

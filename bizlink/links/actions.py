@@ -255,6 +255,10 @@ def end_links(
                 break
             root_marks = ", ".join(["%s"] * len(first_roots))
             is_root = f"l.id IN ({root_marks})"
+            # PostgreSQL: lock each link as it is audited. If a concurrent unlink ended one of
+            # them, we wait for its commit and the re-checked `status` skips it, so no link gets
+            # a second `link.ended` row (tests/faults/test_process_races_pg.py).
+            lock = "ORDER BY l.id FOR UPDATE OF l" if connection.vendor == "postgresql" else ""
             cursor.execute(
                 doomed_cte(len(roots))
                 + f"""
@@ -270,11 +274,12 @@ def end_links(
                     l.app_id, l.role,
                     CASE WHEN {is_root} THEN FALSE ELSE TRUE END, %s
                 FROM links_link l
-                WHERE l.id IN (SELECT id FROM doomed)
+                WHERE l.id IN (SELECT id FROM doomed) AND l.status IN {LIVE_SQL}
                   AND l.id NOT IN (
                       SELECT link_id FROM audit_auditevent
                       WHERE change_id = %s AND action = 'link.ended'
                   )
+                {lock}
                 """,
                 [
                     *roots,
