@@ -54,6 +54,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @public
 @never_cache
+def live(request: HttpRequest) -> JsonResponse:
+    """Liveness: the process answers (no database, no worker). A load balancer restarts a web
+    process that fails this; benchmark 3 uses it as the no-database baseline."""
+    return JsonResponse({"status": "ok"})
+
+
+@public
+@never_cache
 def metrics_view(request: HttpRequest) -> HttpResponse:
     """Prometheus metrics (docs/observability.md): only from this machine or with the token."""
     if not scrape.may_scrape(request):
