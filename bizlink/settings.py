@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Every request gets an id (X-Request-ID), stamped on the audit rows it writes.
     "bizlink.core.request_context.RequestIdMiddleware",
+    # A request that lost the database gets a clear 503 page or JSON, never a 500 traceback.
+    "bizlink.web.outage.DatabaseOutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # One structured log line and the Prometheus request metrics per request (not static files).
     "bizlink.observability.middleware.RequestLogMiddleware",
