@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "bizlink.ads",
     "bizlink.catalogs",
     "bizlink.pixels",
+    "bizlink.asset_groups",
     "bizlink.web",
     "bizlink.cli",
     "ninja",

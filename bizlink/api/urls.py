@@ -9,7 +9,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, re_path
 
-from bizlink.api import ads, bc, oauth_exchange, pixels, reporting, sandbox_views, tokens
+from bizlink.api import (
+    ads,
+    asset_groups,
+    bc,
+    oauth_exchange,
+    pixels,
+    reporting,
+    sandbox_views,
+    tokens,
+)
 from bizlink.api.core import answer, api
 from bizlink.api.errors import ROUTE_NOT_FOUND
 from bizlink.core.guards import api_token, public
@@ -20,6 +29,7 @@ api.add_router("", ads.router)
 api.add_router("", pixels.router)
 api.add_router("", reporting.router)
 api.add_router("", oauth_exchange.router)
+api.add_router("", asset_groups.router)
 
 # Mounted by bizlink/urls.py at /open_api/v1.3/ as the top-level namespace "open_api" (ninja
 # reverses its own names there, so it cannot be nested inside "api").

@@ -87,6 +87,26 @@ SDK_CALLS: dict[str, Callable[[Any, str], Any]] = {
         ),
     ),
     "ad_get": lambda c, t: sdk.AdApi(c).ad_get(MAIN, t),
+    "bc_asset_group_create": lambda c, t: sdk.BCApi(c).bc_asset_group_create(
+        t,
+        body=sdk.AssetGroupCreateBody(
+            bc_id=SUNRISE,
+            asset_group_name="Spy",
+            assets=[sdk.BcassetGroupcreateAssets(asset_id=MAIN, asset_type="ADVERTISER")],
+            members=[sdk.BcassetGroupcreateMembers(member_id=SARA)],
+        ),
+    ),
+    "bc_asset_group_list": lambda c, t: sdk.BCApi(c).bc_asset_group_list(SUNRISE, t),
+    "bc_asset_group_get": lambda c, t: sdk.BCApi(c).bc_asset_group_get(SUNRISE, "1", "ASSET", t),
+    "bc_asset_group_update": lambda c, t: sdk.BCApi(c).bc_asset_group_update(
+        t,
+        body=sdk.AssetGroupUpdateBody(
+            bc_id=SUNRISE, asset_group_id="1", update_entity="NAME", asset_group_name="Spy"
+        ),
+    ),
+    "bc_asset_group_delete": lambda c, t: sdk.BCApi(c).bc_asset_group_delete(
+        t, body=sdk.AssetGroupDeleteBody(bc_id=SUNRISE, asset_group_ids=["1"])
+    ),
     "campaign_create": lambda c, t: sdk.CampaignCreationApi(c).campaign_create(
         t,
         body=sdk.CampaignCreateBody(
