@@ -194,7 +194,7 @@ def resume_sync(actor: User, binding: SyncBinding) -> SyncBinding:
     """The explicit "Resume sync": a new link and binding; events while stopped stay out."""
     require(actor, "business.manage", binding.business)
     locked = (
-        SyncBinding.objects.select_for_update()
+        SyncBinding.objects.select_for_update(of=("self",))
         .select_related("pixel", "ad_account")
         .get(pk=binding.pk)
     )

@@ -1,0 +1,40 @@
+"""The real worker (`manage.py db_worker`) delivers counted events after intake commits; the
+request itself delivers nothing."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from django_tasks_db.models import DBTaskResult
+
+from bizlink.pixels import actions
+from bizlink.pixels.models import EventDelivery, SyncBinding
+from tests.data_assets.conftest import Shop, event
+from tests.outbox.test_worker import MANAGE, worker_env
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_db_worker_delivers_the_events_counted_at_intake(shop: Shop, tmp_path: Path) -> None:
+    actions.track_events(shop.pixel, [event("w-1"), event("w-2"), event("w-3")])
+    assert EventDelivery.objects.filter(synced_at__isnull=True).count() == 3  # not inline
+    [task] = DBTaskResult.objects.filter(task_path="bizlink.pixels.tasks.sync_data_assets")
+
+    with worker_env(tmp_path) as env:
+        done = subprocess.run(
+            [*MANAGE, "db_worker", "--batch", "--no-reload", "--no-startup-delay"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    task.refresh_from_db()
+    assert task.status == "SUCCESSFUL", task.traceback
+    assert task.return_value == {"delivered": 3, "conversions": 0}
+    assert EventDelivery.objects.filter(synced_at__isnull=True).count() == 0
+    binding = SyncBinding.objects.get(pk=shop.main.pk)
+    assert binding.synced_count == 3 and binding.last_sync_at is not None
