@@ -410,6 +410,24 @@ def _partner_remove(actor: User, link: Link) -> Decision:
     return _business_manage(actor, link.bc)
 
 
+# --- Catalogs -------------------------------------------------------------------------------
+
+
+def _catalog_view(actor: User, catalog: Any) -> Decision:
+    """Every member of the catalog's Business Center sees its products, sets and imports."""
+    return _business_view(actor, catalog.business_id)
+
+
+def _catalog_manage(actor: User, catalog: Any) -> Decision:
+    """Import products and edit product sets: the Business Center's admins."""
+    if is_admin(actor, catalog.business_id):
+        return ALLOW
+    if not membership(actor, catalog.business_id):
+        return deny("You are not a member of this Business Center.")
+    remedy, ask = ask_admins(catalog.business_id, f"update the catalog {catalog.name}")
+    return deny("Only Business Center admins can change a catalog.", remedy, ask)
+
+
 RULES: dict[str, Callable[[User, Any], Decision]] = {
     "business.view": _business_view,
     "business.manage": _business_manage,
@@ -444,6 +462,10 @@ RULES: dict[str, Callable[[User, Any], Decision]] = {
     "audit.view_account": _owner_only,
     "partner_share.change_level": _partner_share_change_level,
     "partner.remove": _partner_remove,
+    "catalog.create": _business_manage,
+    "catalog.view": _catalog_view,
+    "catalog.manage": _catalog_manage,
+    "catalog.import": _catalog_manage,
 }
 
 

@@ -60,6 +60,11 @@ COVERED = {
     "ad_identity.remove",
     "billing.view",
     "billing.top_up",
+    # Catalog verbs: tests/catalogs/test_permissions.py
+    "catalog.create",
+    "catalog.view",
+    "catalog.manage",
+    "catalog.import",
 }
 
 
