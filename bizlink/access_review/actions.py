@@ -48,10 +48,9 @@ def remove_access(actor: User, link: Link, *, reason: str = "") -> link_actions.
         return app_actions.remove_app_access(actor, link, reason=reason)
     if link.kind == Kind.PARTNER_SHARE:
         require(actor, "partner_share.remove", link)
-        assert link.partner is not None and link.account is not None
-        default = (
-            f"{link.partner.name} no longer has @{link.account.handle} (removed by {actor.name})"
-        )
+        assert link.partner is not None
+        asset = f"@{link.account.handle}" if link.account else str(link.ad_account)
+        default = f"{link.partner.name} no longer has {asset} (removed by {actor.name})"
     elif link.kind == Kind.ACCOUNT_AD_ACCOUNT:
         require(actor, "ad_identity.remove", link)
         assert link.ad_account is not None and link.account is not None

@@ -6,20 +6,23 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from django.db import transaction
 from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import BeforeValidator, Field
 
 from bizlink.access_review import actions as review_actions
+from bizlink.ads import access as ads_access
 from bizlink.ads import actions as ads_actions
+from bizlink.ads import queries as ads_queries
 from bizlink.api.core import Envelope, ok
 from bizlink.api.errors import NOT_EXIST, PARAM_ERROR, ApiError
 from bizlink.api.wire import ident, json_param, page_args, paginate, present, text
 from bizlink.businesses import access, actions, queries
-from bizlink.core.errors import NotFound
+from bizlink.core.errors import NotFound, Refused
 from bizlink.links.enums import ASSET_ROLES, FinanceRole, Kind, Role, Status
 from bizlink.partner_access import actions as partner_actions
-from bizlink.policy import is_admin
+from bizlink.policy import decide, is_admin
 
 router = Router(tags=["Business Center"])
 SCOPE = "biz.account.manage"
@@ -410,6 +413,118 @@ def bc_asset_admin_delete(request: HttpRequest, body: AdminDeleteBody) -> dict[s
     return ok(request, {"change_id": str(ended.change_id), "ended_links": ended.count})
 
 
+RELATION_TYPES = ("OWNER_BC", "OWNER_PARTNER")
+
+
+@router.get(
+    "/bc/asset/admin/get/",
+    response=Envelope,
+    summary="Every asset of the BC (admins): owned and shared by partners",
+)
+def bc_asset_admin_get(
+    request: HttpRequest,
+    bc_id: str | None = None,
+    child_bc_id: str | None = None,
+    asset_type: str | None = None,
+    filtering: str | None = None,
+    page: str | None = None,
+    page_size: str | None = None,
+) -> dict[str, Any]:
+    caller, bc = _bc(request, bc_id)
+    kind = _asset_type(asset_type)
+    decision = decide(caller.user, "business.manage", bc)
+    if not decision.allowed:
+        raise Refused(decision)
+    number, size = page_args(page, page_size, maximum=50)
+    where = json_param(filtering, "filtering", dict)
+    relation_type = str(where.get("relation_type") or "").upper()
+    if relation_type and relation_type not in RELATION_TYPES:
+        raise ApiError(PARAM_ERROR, "filtering.relation_type must be OWNER_BC or OWNER_PARTNER.")
+    relation_status = str(where.get("relation_status") or "").upper()
+    keyword = str(where.get("keyword") or "").strip().lstrip("@").lower()
+    items: list[dict[str, Any]] = []
+    shared = queries.shared_with(bc).order_by("pk")
+    if kind == ADVERTISER:
+        for ad in queries.ad_accounts(bc, caller.user):
+            items.append(_ad_account_asset(ad, bc, "ADMIN"))
+        for share in shared.filter(ad_account__isnull=False):
+            item = _ad_account_asset(share.ad_account, share.business, share.role)
+            item["relation_type"] = "OWNER_PARTNER"
+            items.append(item)
+    else:
+        for link in queries.linked_accounts(bc, caller.user):
+            items.append(_account_asset(link, bc))
+        for share in shared.filter(account__isnull=False):
+            item = _account_asset(share, bc)
+            item["relation_type"] = "OWNER_PARTNER"
+            items.append(item)
+    items = [
+        i
+        for i in items
+        if (not relation_type or i["relation_type"] == relation_type)
+        and (not relation_status or i["relation_status"] == relation_status)
+        and (not keyword or keyword in i["asset_name"].lstrip("@").lower())
+    ]
+    chunk, info = paginate(items, number, size)
+    return ok(request, {"list": chunk, "page_info": info})
+
+
+ADVERTISER_FIELDS = (
+    "advertiser_id",
+    "name",
+    "status",
+    "role",
+    "owner_bc_id",
+    "company",
+    "currency",
+    "timezone",
+    "display_timezone",
+    "country",
+    "balance",
+    "create_time",
+)
+
+
+@router.get("/advertiser/info/", response=Envelope, summary="Ad account details")
+def advertiser_info(
+    request: HttpRequest, advertiser_ids: str | None = None, fields: str | None = None
+) -> dict[str, Any]:
+    caller = _caller(request)
+    ids = json_param(advertiser_ids, "advertiser_ids", list)
+    if not 1 <= len(ids) <= 100:
+        raise ApiError(PARAM_ERROR, 'advertiser_ids must list 1 to 100 ids, e.g. ["1"].')
+    wanted = json_param(fields, "fields", list) or list(ADVERTISER_FIELDS)
+    unknown = [f for f in wanted if f not in ADVERTISER_FIELDS]
+    if unknown:
+        raise ApiError(
+            PARAM_ERROR,
+            f"Unknown fields {', '.join(map(str, unknown))}; choose from "
+            + ", ".join(ADVERTISER_FIELDS)
+            + ".",
+        )
+    items = []
+    for raw in dict.fromkeys(str(i) for i in ids):
+        ad = ads_access.ad_account_for(caller.user, ident(raw, "advertiser_ids"))
+        sees_money = decide(caller.user, "billing.view", ad).allowed
+        info = {
+            "advertiser_id": str(ad.pk),
+            "name": ad.name,
+            "status": "STATUS_ENABLE",
+            "role": "ROLE_ADVERTISER",
+            "owner_bc_id": str(ad.business_id),
+            "company": ad.business.name,
+            "currency": ad.currency,
+            "timezone": ad.timezone,
+            "display_timezone": ad.timezone,
+            "country": "US",
+            # Only people who may see billing see the balance (None otherwise).
+            "balance": float(ads_queries.balance(ad)) if sees_money else None,
+            "create_time": int(ad.created_at.timestamp()),
+        }
+        items.append({k: info[k] for k in wanted})
+    return ok(request, {"list": items})
+
+
 @router.get("/bc/asset/member/get/", response=Envelope, summary="Who has access to one asset")
 def bc_asset_member_get(
     request: HttpRequest,
@@ -593,32 +708,29 @@ class PartnerAssetDeleteBody(Schema):
 @router.post(
     "/bc/partner/asset/delete/",
     response=Envelope,
-    summary="Stop sharing TikTok accounts with a partner",
+    summary="Stop sharing ad accounts or TikTok accounts with a partner",
 )
 def bc_partner_asset_delete(request: HttpRequest, body: PartnerAssetDeleteBody) -> dict[str, Any]:
     caller, bc = _bc(request, body.bc_id)
-    if _asset_type(body.asset_type) != TT_ACCOUNT:
-        raise ApiError(
-            PARAM_ERROR,
-            "asset_type must be TT_ACCOUNT: bizlink stops sharing TikTok accounts here; "
-            "stop sharing an ad account from the Business Center's Partners page.",
-        )
+    kind = _asset_type(body.asset_type)
     if not body.asset_ids:
-        raise ApiError(PARAM_ERROR, "asset_ids must list at least one TikTok account id.")
+        raise ApiError(PARAM_ERROR, "asset_ids must list at least one asset id.")
     pid = ident(body.partner_id, "partner_id")
+    field = "ad_account_id" if kind == ADVERTISER else "account_id"
     shares = []
     for asset_id in body.asset_ids:
         share = (
             queries.shares_to_partner(bc, pid)
-            .filter(account_id=ident(asset_id, "asset_ids"))
+            .filter(**{field: ident(asset_id, "asset_ids")})
             .first()
         )
         if share is None:
             raise ApiError(NOT_EXIST, f"Asset {asset_id} is not shared with partner {pid}.")
         shares.append(share)
     ended = 0
-    for share in shares:
-        ended += review_actions.remove_access(caller.user, share).count
+    with transaction.atomic():  # every share or none
+        for share in shares:  # the Partners page's "Stop sharing", one share at a time
+            ended += review_actions.remove_access(caller.user, share).count
     return ok(request, {"ended_links": ended})
 
 

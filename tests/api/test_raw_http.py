@@ -151,12 +151,22 @@ API_ROUTES = [
 ]
 
 
+# These authenticate the app by its body (app id and secret, or a code), not the header.
+BODY_AUTHENTICATED = {
+    "open_api:oauth2_revoke_token",
+    "open_api:tt_user_token_info_get",
+    "open_api:oauth2_access_token",
+    "open_api:tt_user_oauth2_token",
+    "open_api:tt_user_oauth2_refresh_token",
+    "open_api:tt_user_oauth2_revoke",
+}
+
+
 @pytest.mark.parametrize("route", API_ROUTES, ids=[r.name or r.route for r in API_ROUTES])
 def test_every_api_route_refuses_a_call_without_token(live_server: Any, route: Any) -> None:
     path = "/" + route.route
-    method = "GET" if path.rstrip("/").endswith(("get", "assigned")) else "POST"
-    if route.name in ("open_api:oauth2_revoke_token", "open_api:tt_user_token_info_get"):
-        # These authenticate the app by its body, not the header.
+    method = "GET" if path.rstrip("/").endswith(("get", "assigned", "info", "list")) else "POST"
+    if route.name in BODY_AUTHENTICATED:
         response = requests.post(live_server.url + path, json={}, timeout=10)
         assert response.status_code == 200 and response.json()["code"] == 40002
         return

@@ -46,6 +46,14 @@ SDK_CALLS: dict[str, Callable[[Any, str], Any]] = {
     "bc_asset_admin_delete": lambda c, t: sdk.BCApi(c).bc_asset_admin_delete(
         t, body=sdk.AdminDeleteBody(bc_id=SUNRISE, asset_type="TT_ACCOUNT", asset_ids=[MAYA_BAKES])
     ),
+    "bc_asset_admin_get": lambda c, t: sdk.BCApi(c).bc_asset_admin_get(SUNRISE, "ADVERTISER", t),
+    "advertiser_info": lambda c, t: sdk.AccountManagementApi(c).advertiser_info([MAIN], t),
+    "bc_partner_asset_delete_advertiser": lambda c, t: sdk.BCApi(c).bc_partner_asset_delete(
+        t,
+        body=sdk.AssetDeleteBody(
+            bc_id=SUNRISE, partner_id=NORTHWIND, asset_type="ADVERTISER", asset_ids=[MAIN]
+        ),
+    ),
     "bc_asset_member_get": lambda c, t: sdk.BCApi(c).bc_asset_member_get(
         SUNRISE, "ADVERTISER", MAIN, t
     ),
