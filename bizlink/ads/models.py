@@ -140,8 +140,15 @@ class LedgerEntry(models.Model):
                 | (Q(kind="CHARGE") & Q(amount__lt=0)),
                 name="ledger_sign_matches_kind",
             ),
+            # Older charges were one row per ad and hour; a tick now charges one row per ad
+            # account and hour (the spend per ad is in the hourly statistics).
             models.UniqueConstraint(
                 fields=["ad", "hour"], condition=Q(kind="CHARGE"), name="one_charge_per_ad_hour"
+            ),
+            models.UniqueConstraint(
+                fields=["ad_account", "hour"],
+                condition=Q(kind="CHARGE", ad__isnull=True, hour__isnull=False),
+                name="one_charge_per_account_hour",
             ),
         ]
 
@@ -152,7 +159,10 @@ class LedgerEntry(models.Model):
 class HourlyStat(models.Model):
     """What one ad delivered in one simulated hour (written by the delivery tick)."""
 
-    ad = models.ForeignKey(Ad, on_delete=models.PROTECT, related_name="hourly_stats")
+    # No index of its own: the unique (ad, hour) index serves lookups by ad (fewer index writes).
+    ad = models.ForeignKey(
+        Ad, on_delete=models.PROTECT, related_name="hourly_stats", db_index=False
+    )
     hour = models.DateTimeField()
     impressions = models.PositiveIntegerField(default=0)
     clicks = models.PositiveIntegerField(default=0)
@@ -167,14 +177,21 @@ class HourlyStat(models.Model):
 
 
 class DailyStat(models.Model):
-    """Rollup of HourlyStat per ad and UTC day, maintained by the worker; reports read this."""
+    """Rollup of HourlyStat per ad and local day of its ad account (its time zone), maintained by
+    the delivery tick in the same transaction as the hourly rows; reports read this."""
 
-    ad = models.ForeignKey(Ad, on_delete=models.PROTECT, related_name="daily_stats")
+    # Indexed only by the two composite indexes below: each tick writes thousands of rows, and
+    # every extra index is one more write per row.
+    ad = models.ForeignKey(Ad, on_delete=models.PROTECT, related_name="daily_stats", db_index=False)
     ad_account = models.ForeignKey(
-        "businesses.AdAccount", on_delete=models.PROTECT, related_name="+"
+        "businesses.AdAccount", on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+")
-    ad_group = models.ForeignKey(AdGroup, on_delete=models.PROTECT, related_name="+")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    ad_group = models.ForeignKey(
+        AdGroup, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     day = models.DateField()
     impressions = models.PositiveBigIntegerField(default=0)
     clicks = models.PositiveBigIntegerField(default=0)

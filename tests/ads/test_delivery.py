@@ -11,7 +11,7 @@ from django.db.models import Sum
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from bizlink.ads import actions, queries, simulation
+from bizlink.ads import actions, localtime, queries, simulation
 from bizlink.ads.models import Ad, Campaign, DailyStat, HourlyStat, LedgerEntry, StopReason
 from bizlink.core import clock
 from bizlink.demo.data import Demo
@@ -114,6 +114,7 @@ def test_insufficient_balance_stops_spend(demo: Demo) -> None:
     funds=st.decimals(min_value=Decimal("0"), max_value=Decimal("200"), places=2),
     hours=st.integers(min_value=1, max_value=60),
     interests=st.integers(min_value=0, max_value=4),
+    zone=st.sampled_from(["UTC", "America/New_York", "Asia/Kolkata", "Pacific/Chatham"]),
 )
 def test_spend_never_exceeds_budget_or_balance(
     django_db_blocker: object,
@@ -123,6 +124,7 @@ def test_spend_never_exceeds_budget_or_balance(
     funds: Decimal,
     hours: int,
     interests: int,
+    zone: str,
 ) -> None:
     from django.db import transaction
 
@@ -132,6 +134,8 @@ def test_spend_never_exceeds_budget_or_balance(
         demo = data.load()
         ben = demo.users["ben"]
         main = demo.ad_accounts["main"]
+        main.timezone = zone  # days (and daily budgets) are this zone's days
+        main.save(update_fields=["timezone"])
         # Only our campaign runs on Main; the balance is exactly `funds` (no opening top-up).
         Campaign.objects.filter(ad_account=main).update(status="PAUSED")
         LedgerEntry.objects.filter(ad_account=main).delete()
@@ -177,14 +181,14 @@ def test_spend_never_exceeds_budget_or_balance(
         if lifetime:
             assert total <= budget
         else:
-            per_day = (
-                HourlyStat.objects.filter(ad__ad_group__campaign=campaign)
-                .values("hour__date")
-                .annotate(s=Sum("spend"))
-            )
-            assert all(
-                Decimal(str(row["s"])).quantize(Decimal("0.01")) <= budget for row in per_day
-            )
+            # Daily budgets hold per day of the ad account's time zone, not per UTC day.
+            per_day: dict[dt.date, Decimal] = {}
+            for hour, spend in HourlyStat.objects.filter(
+                ad__ad_group__campaign=campaign
+            ).values_list("hour", "spend"):
+                day = localtime.local_day(hour, main.timezone)
+                per_day[day] = per_day.get(day, Decimal("0")) + spend
+            assert all(total <= budget for total in per_day.values()), per_day
         transaction.set_rollback(True)
 
 

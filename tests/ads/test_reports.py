@@ -11,8 +11,9 @@ import pytest
 from django.db.models import Sum
 from django.urls import reverse
 
-from bizlink.ads import reports, simulation
+from bizlink.ads import localtime, reports, simulation
 from bizlink.ads.models import Ad, HourlyStat
+from bizlink.businesses.models import AdAccount
 from bizlink.core.errors import InvalidInput
 from bizlink.demo.data import Demo
 from tests.ads.conftest import LoginAs
@@ -30,11 +31,12 @@ def delivered(demo: Demo) -> tuple[dt.date, dt.date]:
 
 
 def _raw(ad_account_id: int, first: dt.date, last: dt.date, by: str) -> dict[str, tuple]:
-    """Straight from the hourly source rows, grouped in Python: the reference."""
+    """Straight from the hourly source rows, grouped in Python by the ad account's local day."""
     out: dict[str, list] = {}
+    zone = AdAccount.objects.get(pk=ad_account_id).timezone
     rows = HourlyStat.objects.filter(ad__ad_group__campaign__ad_account_id=ad_account_id)
     for stat in rows.select_related("ad__ad_group__campaign"):
-        day = stat.hour.date()
+        day = localtime.local_day(stat.hour, zone)
         if not first <= day <= last:
             continue
         key = {
