@@ -31,3 +31,4 @@ def test_the_guide_example_runs_against_a_live_sandbox(
     assert "Business Centers: ['Sunrise Bakery']" in done.stdout
     assert "Refused: 40002" in done.stdout
     assert "Expired after two hours" in done.stdout
+    assert "Spent in the last 7 days:" in done.stdout
