@@ -428,6 +428,71 @@ def _catalog_manage(actor: User, catalog: Any) -> Decision:
     return deny("Only Business Center admins can change a catalog.", remedy, ask)
 
 
+# --- two-factor authentication for a Business Center's admins ---------------------------------
+
+# Verbs an admin performs for a Business Center. When the BC requires two-factor
+# authentication, an admin without a confirmed authenticator app is refused all of them (one
+# place, so every interface, page and action agrees). Acting on your own link (leaving, giving
+# up your own permission) or as an account's owner is not an admin action and is never gated.
+TWO_FACTOR_VERBS = frozenset(
+    {
+        "business.manage",
+        "member.invite",
+        "member.remove",
+        "member.change_role",
+        "asset_permission.assign",
+        "asset_permission.remove",
+        "account_link.request",
+        "account_link.disconnect",
+        "ad_account.create",
+        "partner_share.remove",
+        "partner_share.change_level",
+        "partner.remove",
+        "removal_request.decide",
+        "audit.view_business",
+        "catalog.create",
+        "catalog.manage",
+        "catalog.import",
+    }
+)
+TWO_FACTOR_SETUP_URL = "/account/two-factor/"
+
+
+def _gated_business(actor: User, target: object) -> int | None:
+    """The Business Center an admin verb acts for, unless the actor acts for themselves."""
+    if isinstance(target, BusinessCenter):
+        return target.pk
+    if isinstance(target, Link):
+        return None if target.user_id == actor.pk else target.business_id
+    business_id = getattr(target, "business_id", None)
+    return business_id if isinstance(business_id, int) else None
+
+
+def _two_factor_gate(actor: User, target: object) -> Decision | None:
+    from bizlink.twofactor.queries import has_totp
+
+    bc_id = _gated_business(actor, target)
+    if bc_id is None:
+        return None
+    if isinstance(target, BusinessCenter):
+        required = target.require_two_factor
+    elif isinstance(target, Link) and Link.business.is_cached(target) and target.business:
+        required = target.business.require_two_factor
+    else:
+        required = BusinessCenter.objects.filter(pk=bc_id, require_two_factor=True).exists()
+    if not required or not is_admin(actor, bc_id) or has_totp(actor):
+        return None
+    owner_id = target.account.owner_id if isinstance(target, Link) and target.account else None
+    if owner_id == actor.pk:
+        return None  # the owner acts for their own account
+    return deny(
+        "This Business Center requires two-factor authentication for all admins, and you "
+        "have not set it up yet.",
+        f"Set up an authenticator app at {TWO_FACTOR_SETUP_URL} (it takes a minute), then "
+        "try again.",
+    )
+
+
 RULES: dict[str, Callable[[User, Any], Decision]] = {
     "business.view": _business_view,
     "business.manage": _business_manage,
@@ -476,7 +541,12 @@ def decide(actor: User | None, verb: str, target: object) -> Decision:
     rule = RULES.get(verb)
     if rule is None:
         return deny(f"Nobody may '{verb}': there is no rule for it.")
-    return rule(actor, target)
+    decision = rule(actor, target)
+    if decision.allowed and verb in TWO_FACTOR_VERBS:
+        gate = _two_factor_gate(actor, target)  # (a Decision is falsy when refused)
+        if gate is not None:
+            return gate
+    return decision
 
 
 def require(actor: User | None, verb: str, target: object) -> None:

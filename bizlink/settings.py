@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "csp",
     "oauth2_provider",
     "axes",
+    # Optional TOTP two-factor sign-in (bizlink.twofactor; docs/security.md).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
     "bizlink.core",
@@ -56,6 +59,7 @@ INSTALLED_APPS = [
     "bizlink.connected_apps",
     "bizlink.outbox",
     "bizlink.requests",
+    "bizlink.twofactor",
     "bizlink.ads",
     "bizlink.catalogs",
     "bizlink.pixels",
@@ -81,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -236,6 +241,8 @@ HEALTH_MAX_OUTBOX_LAG_SECONDS = int(os.environ.get("HEALTH_MAX_OUTBOX_LAG_SECOND
 
 # Absolute address of this site, for links in e-mails.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Authenticator apps show this name next to the bizlink code.
+OTP_TOTP_ISSUER = "bizlink"
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "bizlink <noreply@bizlink.local>")
 

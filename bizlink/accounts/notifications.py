@@ -26,6 +26,7 @@ KINDS: list[tuple[str, str]] = [
     ("removal_request.escalated", "Removal requests nobody has answered yet"),
     ("access.expiring", "Access that is about to expire"),
     ("security.new_device", "Sign-ins from a new device"),
+    ("security.two_factor_required", "A Business Center starts requiring two-factor sign-in"),
     ("ad_identity.requested", "Requests to use your account in ads"),
 ]
 KIND_LABELS = dict(KINDS)

@@ -14,6 +14,7 @@ from django.db import transaction
 
 from bizlink.accounts import actions as account_actions
 from bizlink.accounts.models import CreatorAccount, Notification, User
+from bizlink.audit.models import AuditEvent
 from bizlink.businesses.models import AdAccount, BusinessCenter
 from bizlink.connected_apps import actions as app_actions
 from bizlink.connected_apps import queries as app_queries
@@ -22,7 +23,9 @@ from bizlink.core.errors import InvalidInput
 from bizlink.links import actions as link_actions
 from bizlink.links import queries as link_queries
 from bizlink.links.models import ASSET_ROLES, MEMBER_ROLES, FinanceRole, Kind, Link, Role, Status
-from bizlink.policy import membership, require
+from bizlink.policy import TWO_FACTOR_SETUP_URL, membership, require
+from bizlink.twofactor import actions as twofactor
+from bizlink.twofactor import queries as twofactor_queries
 
 CURRENCIES = ("USD", "EUR", "GBP", "JPY", "KES", "NGN", "BRL", "INR", "AUD", "CAD")
 
@@ -123,21 +126,46 @@ def decline_invitation(actor: User, invitation: Link) -> link_actions.Ended:
     )
 
 
+FINANCE_LABELS = {**dict(FinanceRole.choices), "": "no finance role"}
+
+
 @transaction.atomic
 def change_member_role(actor: User, member: Link, *, role: str, finance_role: str) -> Link:
+    """The People row: main role (Admin / Standard) and finance role, each change audited."""
     # Lock every admin row first, in the same order as remove_member, so two admins stepping
     # down at once serialize (tests/faults/test_process_races_pg.py) instead of deadlocking.
     list(link_queries.business_admins(member.bc_id).order_by("pk").select_for_update())
-    member.refresh_from_db()
     require(actor, "member.change_role", member)
     _check_roles(role, finance_role)
-    if member.role == Role.ADMIN and role != Role.ADMIN:
+    locked = Link.objects.select_for_update().get(pk=member.pk)
+    if locked.status not in (Status.ACTIVE, Status.PENDING):
+        raise InvalidInput("This person is no longer a member; their role can no longer change.")
+    if locked.role == Role.ADMIN and role != Role.ADMIN:
         others = link_queries.business_admins(member.bc_id).exclude(pk=member.pk)
-        if not others.exists():
+        if not others.select_for_update().exists():
             raise InvalidInput(
                 "A Business Center must keep at least one Admin. Make someone else an Admin first."
             )
-    return link_actions.change_role(member, role=role, finance_role=finance_role, actor=actor)
+    before_finance = locked.finance_role
+    if role != locked.role:
+        locked = link_actions.change_role(locked, role=role, finance_role=finance_role, actor=actor)
+    elif finance_role != before_finance:
+        locked.finance_role = finance_role
+        locked.save(update_fields=["finance_role"])
+    if finance_role != before_finance:
+        AuditEvent.objects.create(
+            actor=actor,
+            action="link.finance_role_changed",
+            link=locked,
+            link_kind=locked.kind,
+            status_before=locked.status,
+            status_after=locked.status,
+            business_id=locked.business_id,
+            user_id=locked.user_id,
+            role=locked.role,
+            reason=f"{FINANCE_LABELS[before_finance]} -> {FINANCE_LABELS[finance_role]}",
+        )
+    return locked
 
 
 def preview_remove_member(actor: User, member: Link) -> link_queries.Impact:
@@ -155,6 +183,101 @@ def remove_member(actor: User, member: Link, *, reason: str = "") -> link_action
     who = member.user.name if member.user else member.invited_email
     why = reason or (f"{who} left" if member.user_id == actor.pk else f"Removed by {actor.name}")
     return link_actions.end_links([member.pk], actor=actor, reason=why)
+
+
+REMOVAL_CODE = "member.remove"
+
+
+def removal_needs_code(actor: User, member: Link) -> bool:
+    """Removing someone else asks for an e-mailed code; leaving yourself does not."""
+    return member.user_id != actor.pk
+
+
+def _removal_target(member: Link) -> str:
+    return f"link:{member.pk}"
+
+
+def _who(member: Link) -> str:
+    return member.user.name if member.user else (member.invited_email or "this person")
+
+
+def send_member_removal_code(actor: User, member: Link) -> twofactor.SentCode:
+    """Settings -> People -> Remove, after the preview: e-mail the acting admin a code."""
+    member.refresh_from_db()
+    require(actor, "member.remove", member)
+    return twofactor.send_code(
+        actor,
+        purpose=REMOVAL_CODE,
+        target=_removal_target(member),
+        action_words=f"remove {_who(member)} from {member.bc.name}",
+        business_id=member.business_id,
+    )
+
+
+def pending_removal_code(actor: User, member: Link) -> object | None:
+    return twofactor_queries.pending_code(
+        actor, purpose=REMOVAL_CODE, target=_removal_target(member)
+    )
+
+
+def remove_member_with_code(actor: User, member: Link, *, code: str) -> link_actions.Ended:
+    """The removal, once the acting admin enters the code e-mailed to them.
+
+    The policy is asked first (a refusal touches no code); a wrong code is counted and nothing
+    else changes; the right code is spent in the removal's own transaction, so it works once.
+    """
+    member.refresh_from_db()
+    require(actor, "member.remove", member)
+    code_id = twofactor.check_code(
+        actor, purpose=REMOVAL_CODE, target=_removal_target(member), code=code
+    )
+    with transaction.atomic():
+        twofactor.spend_code(code_id)
+        return remove_member(actor, member)
+
+
+# --- two-factor requirement ------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_two_factor_requirement(actor: User, bc: BusinessCenter, *, required: bool) -> None:
+    """Settings -> Security: require an authenticator app of every admin (or stop requiring)."""
+    require(actor, "business.manage", bc)
+    locked = BusinessCenter.objects.select_for_update().get(pk=bc.pk)
+    if locked.require_two_factor == required:
+        return
+    if required and not twofactor_queries.has_totp(actor):
+        raise InvalidInput(
+            "Set up two-factor authentication for yourself first (at "
+            f"{TWO_FACTOR_SETUP_URL}), so turning this on does not lock you out.",
+            field="require_two_factor",
+        )
+    locked.require_two_factor = required
+    locked.save(update_fields=["require_two_factor"])
+    bc.require_two_factor = required
+    AuditEvent.objects.create(
+        actor=actor,
+        action="business.two_factor_required" if required else "business.two_factor_optional",
+        business_id=bc.pk,
+        reason=(
+            "Two-factor authentication required for all admins"
+            if required
+            else "Two-factor authentication no longer required for admins"
+        ),
+    )
+    if required:
+        admin_ids = list(link_queries.business_admins(bc.pk).values_list("user_id", flat=True))
+        ready = twofactor_queries.users_with_totp([uid for uid in admin_ids if uid])
+        missing = [uid for uid in admin_ids if uid and uid not in ready]
+        account_actions.notify(
+            missing,
+            kind="security.two_factor_required",
+            text=(
+                f"{bc.name} now requires two-factor authentication for all admins. Set up an "
+                "authenticator app before your next admin action."
+            ),
+            url=TWO_FACTOR_SETUP_URL,
+        )
 
 
 # --- ad accounts -------------------------------------------------------------------------

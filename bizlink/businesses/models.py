@@ -17,6 +17,9 @@ class BusinessCenter(models.Model):
         "accounts.User", on_delete=models.PROTECT, related_name="created_business_centers"
     )
     created_at = models.DateTimeField(default=clock.now)
+    # Settings -> Security: every admin must have a confirmed authenticator app (TOTP) before
+    # any admin action (enforced by bizlink.policy).
+    require_two_factor = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["name"]

@@ -162,3 +162,12 @@ def shares_of_ad_account(bc: BusinessCenter, *, ad_account_id: int) -> QuerySet[
             kind=Kind.PARTNER_SHARE, business=bc, ad_account_id=ad_account_id, status=Status.ACTIVE
         )
     )
+
+
+def admins_with_two_factor(bc: BusinessCenter) -> list[tuple[Link, bool]]:
+    """The BC's admins, each with whether they have a confirmed authenticator app."""
+    from bizlink.twofactor.queries import users_with_totp
+
+    admins = list(link_queries.business_admins(bc.pk).select_related("user").order_by("user__name"))
+    ready = users_with_totp([a.user_id for a in admins if a.user_id])
+    return [(a, a.user_id in ready) for a in admins]

@@ -40,6 +40,8 @@ urlpatterns = [
     path("healthz", ops.healthz, name="healthz"),
     path("metrics", ops.metrics_view, name="metrics"),
     path("login/", auth.login_view, name="login"),
+    path("login/two-factor/", auth.login_two_factor, name="login_two_factor"),
+    path("account/two-factor/", auth.two_factor, name="two_factor"),
     path("logout/", auth.logout_view, name="logout"),
     path("signup/", auth.signup, name="signup"),
     path("accounts/", home.my_accounts, name="my_accounts"),
@@ -113,6 +115,7 @@ urlpatterns = [
         name="bc_person_remove",
     ),
     path(BC + "settings/people/<id:member_id>/role/", business.person_role, name="bc_person_role"),
+    path(BC + "settings/security/", business.bc_security, name="bc_security"),
     path(BC + "partners/", business.partners, name="bc_partners"),
     path(BC + "partners/<id:link_id>/remove/", partners.partner_remove, name="bc_partner_remove"),
     path(

@@ -14,6 +14,7 @@ from bizlink.audit.models import AuditEvent
 from bizlink.businesses import actions as bc_actions
 from bizlink.demo.data import Demo
 from bizlink.links.models import Kind, Link, Status
+from tests.web.codes import last_code
 from tests.web.conftest import LoginAs
 from tests.web.pages import page
 
@@ -56,7 +57,10 @@ def test_every_web_change_carries_the_request_id(login_as: LoginAs, demo: Demo) 
         kind=Kind.MEMBERSHIP, business=demo.sunrise, user=demo.users["sara"], status=Status.ACTIVE
     )
     url = reverse("web:bc_person_remove", args=[demo.sunrise.pk, member.pk])
-    response = ben.post(url, HTTP_X_REQUEST_ID="req-test-0001")
+    ben.post(url, {"step": "send"})
+    response = ben.post(
+        url, {"code": last_code("ben@example.com")}, HTTP_X_REQUEST_ID="req-test-0001"
+    )
     assert response["X-Request-ID"] == "req-test-0001"
     ended = AuditEvent.objects.filter(action="link.ended", request_id="req-test-0001")
     assert ended.count() >= 3  # the membership and Sara's permissions, one request

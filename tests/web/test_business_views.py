@@ -17,6 +17,7 @@ from bizlink.accounts.models import CreatorAccount, Follower, Post, User
 from bizlink.audit.models import AuditEvent
 from bizlink.demo.data import PASSWORD, Demo
 from bizlink.links.models import Kind, Link, Status
+from tests.web.codes import last_code, send_code
 from tests.web.conftest import LoginAs, snapshot
 from tests.web.pages import Node, active_handle, page, text
 
@@ -29,9 +30,9 @@ def ok(client: Client, url: str) -> Node:
     return page(response)
 
 
-def confirm(client: Client, url: str) -> tuple[str, Node]:
+def confirm(client: Client, url: str, data: dict[str, str] | None = None) -> tuple[str, Node]:
     """POST the confirm form; return the result page's URL and the page."""
-    response = client.post(url)
+    response = client.post(url, data or {})
     assert response.status_code == 302, (url, response.status_code, text(response)[-300:])
     location = response["Location"]
     assert CHANGE_URL.match(location), location
@@ -203,7 +204,10 @@ def test_ben_removes_sara_from_people(demo: Demo, login_as: LoginAs) -> None:
     assert impact.text.startswith("What will end (3)")
     assert sorted(items(impact)) == sorted(expected)
 
-    _, result = confirm(ben, remove_url)
+    # Removing someone else asks for the code e-mailed to the acting admin.
+    assert preview.has_testid("removal-code")
+    send_code(ben, remove_url)
+    _, result = confirm(ben, remove_url, {"code": last_code("ben@example.com")})
     assert sorted(items(result.by_testid("impact-result"))) == sorted(expected)
     assert "Removed by Ben Ortiz" in result.text
 
@@ -256,7 +260,9 @@ def test_the_last_admin_cannot_be_removed(demo: Demo, login_as: LoginAs) -> None
     ana = members.get(user=demo.users["ana"])
     ben_member = members.get(user=demo.users["ben"])
     people = ok(ben, sunrise_url(demo, "bc_people"))
-    confirm(ben, people.row_for("ana@example.com").link("Remove"))
+    remove_ana = people.row_for("ana@example.com").link("Remove")
+    send_code(ben, remove_ana)
+    confirm(ben, remove_ana, {"code": last_code("ben@example.com")})
     ana.refresh_from_db()
     assert ana.status == Status.REVOKED
 

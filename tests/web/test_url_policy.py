@@ -36,6 +36,7 @@ OAUTH_POLICIES = {*POLICIES, "token"}
 EXPECTED_PUBLIC = {
     "web:home",
     "web:login",
+    "web:login_two_factor",  # the sign-in's code step: only after the password, for 5 minutes
     "web:logout",
     "web:signup",
     "web:healthz",

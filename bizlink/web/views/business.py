@@ -21,6 +21,8 @@ from bizlink.core.errors import InvalidInput
 from bizlink.links.enums import ASSET_ROLES, MEMBER_ROLES, FinanceRole, Kind, Role
 from bizlink.partner_access import queries as partner_queries
 from bizlink.policy import Decision, decide, is_admin
+from bizlink.twofactor import queries as twofactor_queries
+from bizlink.twofactor.actions import mask_email
 from bizlink.web.guards import signed_in
 from bizlink.web.views.common import confirm_then_act, form_id, paginate, request_by_handle
 
@@ -38,10 +40,15 @@ def _actor(request: HttpRequest) -> User:
 
 def _ctx(request: HttpRequest, bc: BusinessCenter, section: str, **extra: Any) -> dict[str, Any]:
     actor = _actor(request)
+    admin = is_admin(actor, bc)
     return {
         "bc": bc,
         "section": section,
-        "is_bc_admin": is_admin(actor, bc),
+        "is_bc_admin": admin,
+        # Shown on every page of the BC: where to go before any admin action works again.
+        "needs_two_factor": admin
+        and bc.require_two_factor
+        and not twofactor_queries.has_totp(actor),
         "my_businesses": queries.businesses_of(actor),
         **extra,
     }
@@ -379,59 +386,158 @@ def people(request: HttpRequest, bc_id: int) -> HttpResponse:
             page=page,
             rows=_with_decisions(actor, "member.remove", page.object_list),
             invite=decide(actor, "member.invite", bc),
-            change_role=decide(actor, "business.manage", bc),
             values=values,
             error=error,
-            member_roles=[(r, ROLE_LABELS[r]) for r in MEMBER_ROLES],
-            finance_roles=FinanceRole.choices,
+            **_people_ctx(request, bc),
         ),
     )
 
 
 @signed_in
 def person_remove(request: HttpRequest, bc_id: int, member_id: int) -> HttpResponse:
-    """*Settings* -> *People* -> *Remove* -> *Confirm*."""
+    """*Settings* -> *People* -> *Remove* -> preview -> code e-mailed to you -> *Confirm*.
+
+    Leaving yourself is the plain confirm step; removing someone else asks for the one-time
+    code sent to the acting admin (as TikTok does). Every wrong step redirects back here with
+    the reason, and nothing changes until the right code is entered.
+    """
     actor = _actor(request)
     bc = access.business_for(actor, bc_id)
     member = access.member_for(actor, bc, member_id)
     who = member.user.name if member.user else member.invited_email
-    return confirm_then_act(
+    context = _ctx(
         request,
-        preview=lambda: actions.preview_remove_member(actor, member),
-        perform=lambda: actions.remove_member(actor, member),
-        account=None,
-        context=_ctx(
-            request,
-            bc,
-            "people",
-            title="Remove",
-            headline=(
-                f"Leave {bc.name}?"
-                if member.user_id == actor.pk
-                else f"Remove {who} from {bc.name}?"
-            ),
-            back=reverse("web:bc_people", args=[bc.pk]),
+        bc,
+        "people",
+        title="Remove",
+        headline=(
+            f"Leave {bc.name}?" if member.user_id == actor.pk else f"Remove {who} from {bc.name}?"
         ),
+        back=reverse("web:bc_people", args=[bc.pk]),
+    )
+    if not actions.removal_needs_code(actor, member):
+        return confirm_then_act(
+            request,
+            preview=lambda: actions.preview_remove_member(actor, member),
+            perform=lambda: actions.remove_member(actor, member),
+            account=None,
+            context=context,
+        )
+    if request.method == "POST":
+        try:
+            if request.POST.get("step") in ("send", "resend"):
+                sent = actions.send_member_removal_code(actor, member)
+                messages.success(
+                    request,
+                    f"We sent a 6-digit code to {sent.to}. "
+                    f"It works once and expires at {sent.expires_at:%H:%M} UTC.",
+                )
+                return redirect(request.path)
+            ended = actions.remove_member_with_code(
+                actor, member, code=request.POST.get("code", "")
+            )
+        except InvalidInput as exc:
+            messages.error(request, exc.message)
+            return redirect(request.path)
+        return redirect(reverse("web:change_result", args=[ended.change_id]))
+    impact = actions.preview_remove_member(actor, member)
+    return render(
+        request,
+        "web/business/remove_member.html",
+        {
+            **context,
+            "impact": impact,
+            "member": member,
+            "pending_code": actions.pending_removal_code(actor, member),
+            "mask": mask_email(actor.email),
+        },
     )
 
 
 @signed_in
 @require_POST
 def person_role(request: HttpRequest, bc_id: int, member_id: int) -> HttpResponse:
+    """The People row's role and finance role. With HTMX the row swaps in place (and says
+    what changed, or why not); without it, the usual redirect to People with a message."""
     actor = _actor(request)
     bc = access.business_for(actor, bc_id)
     member = access.member_for(actor, bc, member_id)
+    # Each select posts alone (the row has one form per role); a post with neither is invalid.
+    either = "role" in request.POST or "finance_role" in request.POST
+    role = request.POST.get("role", member.role if either else "")
+    finance_role = request.POST.get("finance_role", member.finance_role)
+    who = member.user or member.invited_email
+    note, error = "", ""
     try:
-        actions.change_member_role(
-            actor,
-            member,
-            role=request.POST.get("role", ""),
-            finance_role=request.POST.get("finance_role", ""),
+        member = actions.change_member_role(actor, member, role=role, finance_role=finance_role)
+        note = f"Saved: {who} is {member.get_role_display()}" + (
+            f" and {member.get_finance_role_display()}." if member.finance_role else "."
         )
-        messages.success(request, f"Role updated for {member.user or member.invited_email}.")
     except InvalidInput as exc:
-        messages.error(request, exc.message)
+        error = exc.message
+    if getattr(request, "htmx", False):
+        member = access.member_for(actor, bc, member_id)
+        return render(
+            request,
+            "web/business/person_row.html",
+            {
+                **_people_ctx(request, bc),
+                "bc": bc,
+                "member": member,
+                "decision": decide(actor, "member.remove", member),
+                "note": note,
+                "error": error,
+            },
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, f"Role updated for {who}.")
     return redirect("web:bc_people", bc_id=bc.pk)
+
+
+def _people_ctx(request: HttpRequest, bc: BusinessCenter) -> dict[str, Any]:
+    """What every People row needs besides the member (full page and HTMX row alike)."""
+    actor = _actor(request)
+    return {
+        "change_role": decide(actor, "business.manage", bc),
+        "member_roles": [(r, ROLE_LABELS[r]) for r in MEMBER_ROLES],
+        "finance_roles": FinanceRole.choices,
+    }
+
+
+@signed_in
+def bc_security(request: HttpRequest, bc_id: int) -> HttpResponse:
+    """*Settings* -> *Security*: require two-factor authentication for all admins."""
+    actor = _actor(request)
+    bc = access.business_for(actor, bc_id)
+    if request.method == "POST":
+        try:
+            actions.set_two_factor_requirement(
+                actor, bc, required=request.POST.get("require_two_factor") == "on"
+            )
+        except InvalidInput as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                "Two-factor authentication is now required for all admins."
+                if bc.require_two_factor
+                else "Two-factor authentication is no longer required for admins.",
+            )
+        return redirect("web:bc_security", bc_id=bc.pk)
+    return render(
+        request,
+        "web/business/security.html",
+        _ctx(
+            request,
+            bc,
+            "security",
+            manage=decide(actor, "business.manage", bc),
+            admins=queries.admins_with_two_factor(bc),
+            i_have_2fa=twofactor_queries.has_totp(actor),
+        ),
+    )
 
 
 @signed_in
