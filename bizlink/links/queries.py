@@ -24,7 +24,9 @@ def active() -> QuerySet[Link]:
 
 
 def with_names(qs: QuerySet[Link]) -> QuerySet[Link]:
-    return qs.select_related("user", "business", "partner", "account", "ad_account", "app")
+    """Everything a list of links shows, in the same query (the account's owner too: lists of
+    linked accounts show who owns each, and one query per row would grow with the list)."""
+    return qs.select_related("user", "business", "partner", "account__owner", "ad_account", "app")
 
 
 def describe(link: Link) -> str:
