@@ -8,10 +8,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from bizlink.accounts.models import Post, User
-from bizlink.ads.models import Ad, AdGroup, Campaign, LedgerEntry, RunStatus, StopReason
+from bizlink.ads import localtime
+from bizlink.ads.models import (
+    Ad,
+    AdGroup,
+    BudgetMode,
+    Campaign,
+    LedgerEntry,
+    RunStatus,
+    StopReason,
+)
 from bizlink.businesses.models import AdAccount
 from bizlink.core import clock
 from bizlink.links import queries as link_queries
@@ -114,6 +123,28 @@ def live_ads(ad_account: AdAccount) -> QuerySet[Ad]:
     )
 
 
+def live_ads_per_identity(ad_account: AdAccount) -> dict[int, int]:
+    """How many (not deleted) ads speak as each identity link: one grouped query."""
+    return {
+        row["identity"]: row["n"]
+        for row in live_ads(ad_account)
+        .select_related(None)
+        .values("identity")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+
+
+def budget_spent(ad_account: AdAccount, *, now: dt.datetime | None = None) -> dict[int, Decimal]:
+    """Per campaign, what counts against its budget: spend on the ad account's local day today
+    (daily budgets) or in its lifetime (lifetime budgets). Two grouped queries, from the rollup."""
+    from bizlink.ads.simulation import campaign_spend
+
+    day = localtime.local_day(now or clock.now(), ad_account.timezone)
+    today, lifetime = campaign_spend([ad_account.pk], {ad_account.pk: day})
+    return {pk: Decimal(cents).scaleb(-2) for pk, cents in {**today, **lifetime}.items()}
+
+
 def balance(ad_account: AdAccount | int) -> Decimal:
     """The balance is the ledger sum; there is no separate balance column to drift."""
     ad_account_id = ad_account if isinstance(ad_account, int) else ad_account.pk
@@ -131,7 +162,7 @@ def ledger(ad_account: AdAccount) -> QuerySet[LedgerEntry]:
 @dataclass(frozen=True)
 class Delivery:
     code: str  # active, paused, identity_disconnected, under_review, not_started,
-    # schedule_ended, insufficient_balance
+    # schedule_ended, insufficient_balance, budget_reached
     label: str
     detail: str = ""
 
@@ -140,8 +171,18 @@ class Delivery:
         return self.code == "active"
 
 
-def delivery_status(ad: Ad, *, balance: Decimal, now: dt.datetime | None = None) -> Delivery:
-    """The one answer the Ads Manager, the simulation and the API give for an ad."""
+def delivery_status(
+    ad: Ad,
+    *,
+    balance: Decimal,
+    now: dt.datetime | None = None,
+    spent: dict[int, Decimal] | None = None,
+) -> Delivery:
+    """The one answer the Ads Manager, the simulation and the API give for an ad.
+
+    `spent` is `budget_spent(ad_account)` when listing many ads (one read for all of them);
+    without it the campaign's spend is read for this ad alone.
+    """
     now = now or clock.now()
     group = ad.ad_group
     campaign = group.campaign
@@ -169,7 +210,29 @@ def delivery_status(ad: Ad, *, balance: Decimal, now: dt.datetime | None = None)
             "Insufficient balance",
             "Add funds to the ad account to resume delivery.",
         )
+    if spent is None:
+        spent = budget_spent(campaign.ad_account, now=now)
+    if spent.get(campaign.pk, Decimal("0")) >= campaign.budget:
+        return _budget_reached(campaign)
     return Delivery("active", "Active", "Delivering.")
+
+
+def _budget_reached(campaign: Campaign) -> Delivery:
+    amount = f"{campaign.budget:,.2f} {campaign.ad_account.currency}"
+    if campaign.budget_mode == BudgetMode.DAILY:
+        zone = campaign.ad_account.timezone or "UTC"
+        return Delivery(
+            "budget_reached",
+            "Budget reached",
+            f"The campaign's daily budget of {amount} is spent for today; delivery resumes at "
+            f"midnight ({zone}), or now if you raise the budget.",
+        )
+    return Delivery(
+        "budget_reached",
+        "Budget reached",
+        f"The campaign's lifetime budget of {amount} is spent. Raise the budget to keep "
+        "delivering.",
+    )
 
 
 # --- the ads side of an impact preview ---------------------------------------------------------

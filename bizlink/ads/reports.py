@@ -1,5 +1,8 @@
 """Reports: spend, impressions, clicks, CTR, CPC, CPM and conversions, from the daily rollup.
 
+Days are the ad account's local days (its time zone): the rollup is keyed by them, so a report
+for "Nov 3" in New York covers 05:00 UTC Nov 3 to 05:00 UTC Nov 4.
+
 Every number the dashboard, the CSV export (and later the API) show comes from `report()`, which
 reads `DailyStat` (maintained by the delivery tick), so a year of hourly data for many ads stays
 one indexed GROUP BY. Derived metrics are computed from the summed counts, never averaged.
@@ -95,7 +98,8 @@ class Report:
 def parse_range(
     start: str | None, end: str | None, *, today: dt.date | None = None
 ) -> tuple[dt.date, dt.date]:
-    """The date range picker's values; empty means the last 7 days up to today (UTC)."""
+    """The date range picker's values; empty means the last 7 days up to `today` (pass the ad
+    account's `localtime.today(zone)`; without it, today in UTC)."""
     today = today or clock.now().date()
     try:
         last = dt.date.fromisoformat(end) if end else today

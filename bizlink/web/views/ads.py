@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from bizlink.ads import access, actions, queries, reports
+from bizlink.ads import access, actions, localtime, queries, reports
 from bizlink.ads.actions import AGE_RANGES
 from bizlink.ads.enums import BudgetMode, Gender, Objective, RunStatus
 from bizlink.audit import queries as audit_queries
@@ -78,8 +78,9 @@ def ads_home(request: HttpRequest, ad_account_id: int) -> HttpResponse:
     ad = access.ad_account_for(actor, ad_account_id)
     balance = queries.balance(ad)
     now = clock.now()
-    first, last = reports.parse_range(None, None)
+    first, last = reports.parse_range(None, None, today=localtime.today(ad.timezone))
     week = {row.key: row for row in reports.report(ad, first, last, by="ad").rows}
+    spent = queries.budget_spent(ad, now=now)
     tree = []
     for campaign in queries.campaigns(ad):
         groups = []
@@ -87,7 +88,7 @@ def ads_home(request: HttpRequest, ad_account_id: int) -> HttpResponse:
             ads = [
                 (
                     item,
-                    queries.delivery_status(item, balance=balance, now=now),
+                    queries.delivery_status(item, balance=balance, now=now, spent=spent),
                     week.get(str(item.pk)),
                 )
                 for item in queries.ads_of_group(group)
@@ -167,9 +168,7 @@ def linked_accounts(request: HttpRequest, ad_account_id: int) -> HttpResponse:
     rows = [
         (link, decide(actor, "ad_identity.remove", link)) for link in queries.linked_accounts(ad)
     ]
-    ads_by_identity: dict[int, int] = {}
-    for item in queries.live_ads(ad):
-        ads_by_identity[item.identity_id] = ads_by_identity.get(item.identity_id, 0) + 1
+    ads_by_identity = queries.live_ads_per_identity(ad)
     return render(
         request,
         "web/ads/linked_accounts.html",
@@ -598,7 +597,9 @@ def _chart(rep: reports.Report, metric: str) -> dict[str, Any]:
 def _report_for(request: HttpRequest, ad: AdAccount) -> tuple[reports.Report | None, str]:
     by = request.GET.get("by") or "day"
     try:
-        start, end = reports.parse_range(request.GET.get("start"), request.GET.get("end"))
+        start, end = reports.parse_range(
+            request.GET.get("start"), request.GET.get("end"), today=localtime.today(ad.timezone)
+        )
         return reports.report(ad, start, end, by=by), ""
     except InvalidInput as exc:
         return None, exc.message
@@ -613,7 +614,7 @@ def reports_page(request: HttpRequest, ad_account_id: int) -> HttpResponse:
     if metric not in reports.METRICS:
         metric = "spend"
     if rep is None:
-        start, end = reports.parse_range(None, None)
+        start, end = reports.parse_range(None, None, today=localtime.today(ad.timezone))
         rep = reports.report(ad, start, end)
     return render(
         request,

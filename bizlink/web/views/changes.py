@@ -9,6 +9,7 @@ from django.shortcuts import render
 
 from bizlink.access_review import verification
 from bizlink.accounts import queries as account_queries
+from bizlink.ads import queries as ads_queries
 from bizlink.audit import queries as audit_queries
 from bizlink.links import queries as link_queries
 from bizlink.web.guards import signed_in
@@ -28,6 +29,11 @@ def change_result(request: HttpRequest, change_id: uuid.UUID) -> HttpResponse:
         "web/change_result.html",
         {
             "impact": impact,
+            # Ads whose identity this change disconnected (the Ads Manager's result page lists
+            # the same), for those who may see the change at all.
+            "ads_impact": ads_queries.ads_stopped_in(change_id)
+            if root
+            else ads_queries.AdsImpact(),
             "root": root,
             "account": account,
             "untouched": untouched(account),
