@@ -15,14 +15,14 @@ from bizlink.access_review import actions as review_actions
 from bizlink.ads import access as ads_access
 from bizlink.ads import actions as ads_actions
 from bizlink.ads import queries as ads_queries
-from bizlink.api.core import Envelope, ok
+from bizlink.api.core import Envelope, ok, ok_ended
 from bizlink.api.errors import NOT_EXIST, PARAM_ERROR, ApiError
 from bizlink.api.wire import ident, json_param, page_args, paginate, present, text
 from bizlink.businesses import access, actions, queries
-from bizlink.core.errors import NotFound, Refused
+from bizlink.core.errors import NotFound
 from bizlink.links.enums import ASSET_ROLES, FinanceRole, Kind, Role, Status
 from bizlink.partner_access import actions as partner_actions
-from bizlink.policy import decide, is_admin
+from bizlink.policy import decide, is_admin, require
 
 router = Router(tags=["Business Center"])
 SCOPE = "biz.account.manage"
@@ -290,7 +290,7 @@ def bc_member_delete(request: HttpRequest, body: MemberDeleteBody) -> dict[str, 
     else:
         raise ApiError(PARAM_ERROR, "Give user_id (a member) or user_email (a pending invite).")
     ended = actions.remove_member(caller.user, member)
-    return ok(request, {"change_id": str(ended.change_id), "ended_links": ended.count})
+    return ok_ended(request, ended)
 
 
 # --- assets ---------------------------------------------------------------------------------
@@ -389,7 +389,7 @@ def bc_asset_unassign(request: HttpRequest, body: AssetUnassignBody) -> dict[str
     if permission is None:
         raise ApiError(NOT_EXIST, f"User {user_id} has no permission on asset {body.asset_id}.")
     ended = actions.remove_asset_permission(caller.user, permission)
-    return ok(request, {"change_id": str(ended.change_id), "ended_links": ended.count})
+    return ok_ended(request, ended)
 
 
 class AdminDeleteBody(Schema):
@@ -410,7 +410,7 @@ def bc_asset_admin_delete(request: HttpRequest, body: AdminDeleteBody) -> dict[s
         raise ApiError(PARAM_ERROR, "asset_ids must hold exactly one TikTok account id.")
     _, link = _asset_link(caller, bc, TT_ACCOUNT, body.asset_ids[0])
     ended = actions.disconnect_account(caller.user, link)
-    return ok(request, {"change_id": str(ended.change_id), "ended_links": ended.count})
+    return ok_ended(request, ended)
 
 
 RELATION_TYPES = ("OWNER_BC", "OWNER_PARTNER")
@@ -432,9 +432,7 @@ def bc_asset_admin_get(
 ) -> dict[str, Any]:
     caller, bc = _bc(request, bc_id)
     kind = _asset_type(asset_type)
-    decision = decide(caller.user, "business.manage", bc)
-    if not decision.allowed:
-        raise Refused(decision)
+    require(caller.user, "business.manage", bc)
     number, size = page_args(page, page_size, maximum=50)
     where = json_param(filtering, "filtering", dict)
     relation_type = str(where.get("relation_type") or "").upper()
@@ -695,7 +693,7 @@ def bc_partner_delete(request: HttpRequest, body: PartnerDeleteBody) -> dict[str
     if partnership is None:
         raise ApiError(NOT_EXIST, f"Business Center {pid} is not a partner of this one.")
     ended = partner_actions.remove_partner(caller.user, partnership)
-    return ok(request, {"change_id": str(ended.change_id), "ended_links": ended.count})
+    return ok_ended(request, ended)
 
 
 class PartnerAssetDeleteBody(Schema):
@@ -789,7 +787,7 @@ def bc_asset_advertiser_unassign(
             NOT_EXIST, f"TikTok account {body.asset_id} is not linked to ad account {ad_id}."
         )
     ended = ads_actions.remove_linked_account(caller.user, link)
-    return ok(request, {"change_id": str(ended.change_id), "ended_links": ended.count})
+    return ok_ended(request, ended)
 
 
 @router.get(

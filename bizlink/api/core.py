@@ -83,6 +83,11 @@ def ok(request: HttpRequest, data: Any = None) -> dict[str, Any]:
     return answer(request, OK, "OK", data)
 
 
+def ok_ended(request: HttpRequest, ended: Any) -> dict[str, Any]:
+    """The answer of every unlink: its change id (see changelog/get) and how many links ended."""
+    return ok(request, {"change_id": str(ended.change_id), "ended_links": ended.count})
+
+
 def _reply(request: HttpRequest, code: int, message: str) -> HttpResponse:
     return api.create_response(request, answer(request, code, message), status=200)
 

@@ -18,9 +18,8 @@ from bizlink.businesses import access, queries
 from bizlink.connected_apps import actions as app_actions
 from bizlink.connected_apps import queries as app_queries
 from bizlink.core import clock
-from bizlink.core.errors import Refused
 from bizlink.links.enums import Status
-from bizlink.policy import decide
+from bizlink.policy import require
 
 router = Router(tags=["Tokens and activity"])
 
@@ -110,9 +109,7 @@ def changelog_get(
     caller = request.auth  # type: ignore[attr-defined]
     caller.need(SCOPE)
     bc = access.business_for(caller.user, ident(bc_id, "bc_id"))
-    decision = decide(caller.user, "audit.view_business", bc)
-    if not decision.allowed:
-        raise Refused(decision)
+    require(caller.user, "audit.view_business", bc)
     number, size = page_args(page, page_size, maximum=100)
     where = json_param(filtering, "filtering", dict)
     try:
