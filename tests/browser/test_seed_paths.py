@@ -10,12 +10,16 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core import mail
 from playwright.sync_api import Locator, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from bizlink.demo import data
 from bizlink.links.models import Kind, Link, Status
 from tests.browser.conftest import screenshot
+from tests.web.codes import last_code
+
+BEN = "ben@example.com"
 
 # Transactional: the live server's thread reads what the test commits.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -168,6 +172,14 @@ def test_ben_removes_sara_under_settings_people(page: Page, live_server: LiveSer
         "Sara Kim: Operator on ad account Sunrise Main",
     ):
         expect(preview.get_by_role("listitem").filter(has_text=item)).to_have_count(1)
+    # As TikTok does: a code e-mailed to the acting admin (read from Django's mail outbox).
+    mail.outbox.clear()
+    page.get_by_test_id("removal-code").get_by_role("button", name="Send code").click()
+    expect(page.get_by_role("status").filter(has_text="We sent a 6-digit code")).to_be_visible()
+    page.get_by_label("Code").fill("000000" if last_code(BEN) != "000000" else "111111")
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_role("status").filter(has_text="That code is not right.")).to_be_visible()
+    page.get_by_label("Code").fill(last_code(BEN))
     result = confirm_and_read_result(page, "d-people-result")
     expect(result).to_contain_text("What ended (3)")
     expect(result).to_contain_text("Sara Kim (Standard) in Sunrise Bakery")
