@@ -19,7 +19,7 @@ from bizlink.api.core import Envelope, ok, ok_ended
 from bizlink.api.errors import NOT_EXIST, PARAM_ERROR, ApiError
 from bizlink.api.wire import ident, json_param, page_args, paginate, present, text
 from bizlink.businesses import access, actions, queries
-from bizlink.core.errors import NotFound
+from bizlink.core.errors import InvalidInput, NotFound
 from bizlink.links.enums import ASSET_ROLES, FinanceRole, Kind, Role, Status
 from bizlink.partner_access import actions as partner_actions
 from bizlink.policy import decide, is_admin, require
@@ -158,6 +158,46 @@ def bc_get(
             }
         )
     return ok(request, {"list": items, "page_info": info})
+
+
+class AdvertiserInfo(Schema):
+    name: str | None = None
+    currency: str | None = None
+    timezone: str | None = None
+    type: str | None = None
+
+
+class CustomerInfo(Schema):
+    company: str | None = None
+    industry: int | str | None = None
+    registered_area: str | None = None
+
+
+class AdvertiserCreateBody(Schema):
+    bc_id: Id
+    advertiser_info: AdvertiserInfo
+    customer_info: CustomerInfo | None = None
+
+
+@router.post(
+    "/bc/advertiser/create/", response=Envelope, summary="Create an ad account owned by the BC"
+)
+def bc_advertiser_create(request: HttpRequest, body: AdvertiserCreateBody) -> dict[str, Any]:
+    caller, bc = _bc(request, body.bc_id)
+    info = body.advertiser_info
+    if (info.type or "AUCTION").upper() != "AUCTION":
+        raise ApiError(PARAM_ERROR, "advertiser_info.type must be AUCTION (the default).")
+    try:
+        ad_account = actions.create_ad_account(
+            caller.user,
+            bc,
+            name=info.name or "",
+            currency=info.currency or "USD",
+            timezone=info.timezone or "UTC",
+        )
+    except InvalidInput as exc:  # name the API's field
+        raise InvalidInput(exc.message, f"advertiser_info.{exc.field or 'name'}") from None
+    return ok(request, {"advertiser_id": str(ad_account.pk)})
 
 
 # --- members --------------------------------------------------------------------------------

@@ -115,3 +115,35 @@ def test_stop_sharing_an_ad_account_with_a_partner(bc_api: Any, token: Any) -> N
         )
     )
     assert code in (40001, 40007)
+
+
+def create_ad_account(bc_api: Any, t: str, bc_id: str = SUNRISE, **info: Any) -> Any:
+    fields = {"name": "Sunrise Wholesale", "currency": "EUR", "timezone": "Europe/Paris", **info}
+    return bc_api.bc_advertiser_create(
+        t,
+        body=sdk.AdvertiserCreateBody(
+            bc_id=bc_id,
+            advertiser_info=sdk.BcadvertisercreateAdvertiserInfo(**fields),
+            customer_info=sdk.BcadvertisercreateCustomerInfo(
+                company="Sunrise Bakery", industry=290101, registered_area="US"
+            ),
+        ),
+    )
+
+
+def test_create_an_ad_account(bc_api: Any, sdk_client: Any, token: Any) -> None:
+    ben = token()
+    new_id = create_ad_account(bc_api, ben)["data"]["advertiser_id"]
+    (info,) = sdk.AccountManagementApi(sdk_client).advertiser_info([new_id], ben)["data"]["list"]
+    assert info["name"] == "Sunrise Wholesale" and info["currency"] == "EUR"
+    assert info["timezone"] == "Europe/Paris" and info["owner_bc_id"] == SUNRISE
+    owned = bc_api.bc_asset_get(SUNRISE, "ADVERTISER", ben, page_size=50)["data"]["list"]
+    assert new_id in [a["asset_id"] for a in owned]
+    code, message = sdk_error(lambda: create_ad_account(bc_api, ben, currency="XXX"))
+    assert code == 40002 and message.startswith("advertiser_info.currency: Choose a currency")
+    code, message = sdk_error(lambda: create_ad_account(bc_api, ben, name=" "))
+    assert code == 40002 and message.startswith("advertiser_info.name: Give the ad account")
+    code, message = sdk_error(lambda: create_ad_account(bc_api, ben, type="RESERVATION"))
+    assert code == 40002 and "AUCTION" in message
+    code, message = sdk_error(lambda: create_ad_account(bc_api, token("maya@example.com")))
+    assert code == 40001, message

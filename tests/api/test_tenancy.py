@@ -46,6 +46,14 @@ SDK_CALLS: dict[str, Callable[[Any, str], Any]] = {
     "bc_asset_admin_delete": lambda c, t: sdk.BCApi(c).bc_asset_admin_delete(
         t, body=sdk.AdminDeleteBody(bc_id=SUNRISE, asset_type="TT_ACCOUNT", asset_ids=[MAYA_BAKES])
     ),
+    "bc_advertiser_create": lambda c, t: sdk.BCApi(c).bc_advertiser_create(
+        t,
+        body=sdk.AdvertiserCreateBody(
+            bc_id=SUNRISE,
+            advertiser_info=sdk.BcadvertisercreateAdvertiserInfo(name="Spy", currency="USD"),
+            customer_info=sdk.BcadvertisercreateCustomerInfo(company="Spy"),
+        ),
+    ),
     "bc_asset_admin_get": lambda c, t: sdk.BCApi(c).bc_asset_admin_get(SUNRISE, "ADVERTISER", t),
     "advertiser_info": lambda c, t: sdk.AccountManagementApi(c).advertiser_info([MAIN], t),
     "bc_partner_asset_delete_advertiser": lambda c, t: sdk.BCApi(c).bc_partner_asset_delete(
