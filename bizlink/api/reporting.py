@@ -1,7 +1,9 @@
-"""report/integrated/get: the BASIC synchronous report over `bizlink.ads.reports.report`, the
-function Ads Manager's dashboard and CSV export use, so the API's numbers are the web report's.
+"""report/integrated/get: the BASIC and BC synchronous reports over
+`bizlink.ads.reports.report`, the function Ads Manager's dashboard and CSV export use, so the
+API's numbers are the web report's.
 
-Supported: report_type BASIC; data_level AUCTION_ADVERTISER / AUCTION_CAMPAIGN /
+Supported: report_type BASIC (ad accounts by id) and BC (every ad account of a Business Center
+the caller may see, per ad account); data_level AUCTION_ADVERTISER / AUCTION_CAMPAIGN /
 AUCTION_ADGROUP / AUCTION_AD; dimensions the level's id and/or stat_time_day; metrics spend,
 impressions, clicks, ctr, cpc, cpm, conversions (values are strings, as TikTok sends them).
 """
@@ -19,7 +21,10 @@ from bizlink.api.bc import SCOPE
 from bizlink.api.core import Envelope, ok
 from bizlink.api.errors import PARAM_ERROR, ApiError
 from bizlink.api.wire import boolean, ident, json_param, page_args, paginate, present, text
+from bizlink.businesses import access as business_access
+from bizlink.businesses import queries as business_queries
 from bizlink.core.errors import InvalidInput
+from bizlink.policy import decide
 
 router = Router(tags=["Reporting"])
 
@@ -142,7 +147,27 @@ def _rows(
     return items
 
 
-@router.get("/report/integrated/get/", response=Envelope, summary="A synchronous BASIC report")
+def _ad_accounts(user: Any, advertiser_id: str | None, advertiser_ids: str | None) -> list[Any]:
+    ids = [advertiser_id] if present(advertiser_id) else []
+    ids += _strings(json_param(advertiser_ids, "advertiser_ids", list), "advertiser_ids")
+    if not ids:
+        raise ApiError(PARAM_ERROR, "advertiser_id is required for a BASIC report.")
+    if len(ids) > 5:
+        raise ApiError(PARAM_ERROR, "advertiser_ids may list at most 5 ad accounts.")
+    return [access.ad_account_for(user, ident(a, "advertiser_id")) for a in dict.fromkeys(ids)]
+
+
+def _accounts_of_bc(user: Any, bc_id: str | None) -> list[Any]:
+    """The Business Center's own ad accounts whose reports this user may see."""
+    bc = business_access.business_for(user, ident(bc_id, "bc_id"))
+    return [
+        ad for ad in business_queries.ad_accounts(bc, user) if decide(user, "ads.view", ad).allowed
+    ]
+
+
+@router.get(
+    "/report/integrated/get/", response=Envelope, summary="A synchronous report (BASIC or BC)"
+)
 def report_integrated_get(
     request: HttpRequest,
     report_type: str | None = None,
@@ -168,11 +193,18 @@ def report_integrated_get(
     caller = request.auth  # type: ignore[attr-defined]
     caller.need(SCOPE)
     kind = text(report_type, "report_type", required=True).upper()
-    if kind != "BASIC":
+    if kind not in ("BASIC", "BC"):
         raise ApiError(
-            PARAM_ERROR, f"report_type {kind!r} is not available here; use BASIC (ads delivery)."
+            PARAM_ERROR,
+            f"report_type {kind!r} is not available here; use BASIC (ad accounts) or BC "
+            "(every ad account of a Business Center).",
         )
-    level = text(data_level, "data_level", required=True).upper()
+    if kind == "BC":
+        level = (text(data_level, "data_level") or "AUCTION_ADVERTISER").upper()
+        if level != "AUCTION_ADVERTISER":
+            raise ApiError(PARAM_ERROR, "A BC report is per ad account: AUCTION_ADVERTISER.")
+    else:
+        level = text(data_level, "data_level", required=True).upper()
     if level not in LEVELS:
         raise ApiError(PARAM_ERROR, "data_level must be one of " + ", ".join(LEVELS) + ".")
     id_dimension, by = LEVELS[level]
@@ -201,15 +233,10 @@ def report_integrated_get(
         raise ApiError(PARAM_ERROR, exc.message) from None
     if DAY in dims and (end - start).days + 1 > MAX_DAYS_BY_DAY:
         raise ApiError(PARAM_ERROR, "max time span is 30 days when use stat_time_day.")
-    ids = [advertiser_id] if present(advertiser_id) else []
-    ids += _strings(json_param(advertiser_ids, "advertiser_ids", list), "advertiser_ids")
-    if not ids:
-        raise ApiError(PARAM_ERROR, "advertiser_id is required for a BASIC report.")
-    if len(ids) > 5:
-        raise ApiError(PARAM_ERROR, "advertiser_ids may list at most 5 ad accounts.")
-    accounts = [
-        access.ad_account_for(caller.user, ident(a, "advertiser_id")) for a in dict.fromkeys(ids)
-    ]
+    if kind == "BC":
+        accounts = _accounts_of_bc(caller.user, bc_id)
+    else:
+        accounts = _ad_accounts(caller.user, advertiser_id, advertiser_ids)
     number, size = page_args(page, page_size, maximum=1000)
     only = _filters(filtering)
     items: list[tuple[dict[str, str], reports.Row]] = []

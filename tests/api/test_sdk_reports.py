@@ -212,3 +212,39 @@ def test_other_report_types_and_missing_fields(live_server: Any, token: Any) -> 
     assert body.json()["code"] == 40002 and "BASIC" in body.json()["message"]
     body = requests.get(url, params={"report_type": "BASIC"}, headers=headers, timeout=10)
     assert body.json()["code"] == 40002 and "data_level is required" in body.json()["message"]
+
+
+def test_a_bc_report_has_one_row_per_ad_account(
+    sdk_client: Any, token: Any, delivered: tuple[str, str]
+) -> None:
+    start, end = delivered
+    api = sdk.ReportingApi(sdk_client)
+    dates = {"start_date": start, "end_date": end, "metrics": METRICS}
+    bc = api.report_integrated_get(
+        "BC", token(), bc_id="1", dimensions=["advertiser_id"], enable_total_metrics=True, **dates
+    )["data"]
+    rows = {r["dimensions"]["advertiser_id"]: r["metrics"] for r in bc["list"]}
+    assert set(rows) == {"1", "2"}  # Sunrise Main and Sunrise Holiday Promo
+    for advertiser_id, metrics in rows.items():
+        own = api.report_integrated_get(
+            "BASIC",
+            token(),
+            advertiser_id=advertiser_id,
+            data_level="AUCTION_ADVERTISER",
+            dimensions=["advertiser_id"],
+            **dates,
+        )["data"]["list"]
+        assert [metrics] == [r["metrics"] for r in own]
+    assert rows["1"] == dict(zip(METRICS, web_csv("day", start, end)["Total"], strict=True))
+    code, message = sdk_error(
+        lambda: api.report_integrated_get(
+            "BC", token(), bc_id="1", data_level="AUCTION_AD", dimensions=["ad_id"], **dates
+        )
+    )
+    assert code == 40002 and "AUCTION_ADVERTISER" in message
+    code, _ = sdk_error(
+        lambda: api.report_integrated_get(
+            "BC", token("alex@example.com"), bc_id="1", dimensions=["advertiser_id"], **dates
+        )
+    )
+    assert code == 40007
