@@ -511,13 +511,20 @@ class TestChangeMemberRole:
             FinanceRole.MANAGER,
             Status.ACTIVE,
         )
-        (event,) = audit_since(mark)
+        # One row per role that changed: the main role, then the finance role.
+        event, finance = audit_since(mark)
         assert (event.action, event.actor_id, event.link_id) == (
             "link.role_changed",
             demo.users["ana"].pk,
             sara.pk,
         )
         assert event.reason == "STANDARD -> ADMIN"
+        assert (finance.action, finance.actor_id, finance.link_id) == (
+            "link.finance_role_changed",
+            demo.users["ana"].pk,
+            sara.pk,
+        )
+        assert finance.reason == "Finance Analyst -> Finance Manager"
         assert event.role == Role.ADMIN
 
     def test_demote_an_admin_while_another_remains(self, demo: Demo) -> None:

@@ -139,7 +139,7 @@ def change_member_role(actor: User, member: Link, *, role: str, finance_role: st
     _check_roles(role, finance_role)
     locked = Link.objects.select_for_update().get(pk=member.pk)
     if locked.status not in (Status.ACTIVE, Status.PENDING):
-        raise InvalidInput("This person is no longer a member; their role can no longer change.")
+        raise InvalidInput("This access has ended; its role can no longer change.")
     if locked.role == Role.ADMIN and role != Role.ADMIN:
         others = link_queries.business_admins(member.bc_id).exclude(pk=member.pk)
         if not others.select_for_update().exists():
