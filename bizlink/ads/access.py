@@ -7,7 +7,7 @@ Ad accounts the actor cannot reach, and anything inside them, are "not found", n
 from __future__ import annotations
 
 from bizlink.accounts.models import User
-from bizlink.ads.models import Ad, AdGroup, Campaign, RunStatus
+from bizlink.ads.models import Ad, AdGroup, Campaign, RunStatus, Video
 from bizlink.businesses.models import AdAccount
 from bizlink.core.errors import NotFound
 from bizlink.links.models import LIVE, Kind, Link
@@ -82,7 +82,7 @@ def ad_group_for(actor: User, ad_account: AdAccount, ad_group_id: int) -> AdGrou
 def ad_for(actor: User, ad_account: AdAccount, ad_id: int) -> Ad:
     ad = (
         Ad.objects.select_related(
-            "ad_group", "ad_group__campaign", "identity", "identity__account", "post"
+            "ad_group", "ad_group__campaign", "identity", "identity__account", "post", "video"
         )
         .filter(pk=ad_id, ad_group__campaign__ad_account=ad_account)
         .exclude(status=RunStatus.DELETED)
@@ -105,3 +105,10 @@ def owned_identity_for(actor: User, link_id: int) -> Link:
     if link is None:
         raise NotFound("No such linked TikTok account.")
     return link
+
+
+def video_for(actor: User, ad_account: AdAccount, video_id: int) -> Video:
+    video = Video.objects.filter(pk=video_id, ad_account=ad_account).first()
+    if video is None:
+        raise NotFound("No such video.")
+    return video

@@ -12,10 +12,11 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from bizlink.accounts.models import CreatorAccount, Notification, Post, User
-from bizlink.ads import queries
+from bizlink.ads import media, queries
 from bizlink.ads.models import (
     Ad,
     AdGroup,
@@ -26,6 +27,7 @@ from bizlink.ads.models import (
     Objective,
     RunStatus,
     StopReason,
+    Video,
 )
 from bizlink.audit.models import AuditEvent
 from bizlink.businesses.models import AdAccount
@@ -261,24 +263,45 @@ def _ad_group_fields(data: Mapping[str, str], *, new: bool) -> dict[str, object]
     }
 
 
+def _id(value: str | None) -> int | None:
+    raw = (value or "").strip()
+    return int(raw) if raw.isdigit() and len(raw) <= 18 else None
+
+
 def _ad_fields(ad_account: AdAccount, data: Mapping[str, str]) -> dict[str, object]:
-    identity_id = (data.get("identity") or "").strip()
+    """The ad's identity and its one creative: a post of that identity, or an uploaded video."""
+    identity_id = _id(data.get("identity"))
     identity = (
-        queries.identities(ad_account).filter(pk=int(identity_id)).first()
-        if identity_id.isdigit() and len(identity_id) <= 18
-        else None
+        queries.identities(ad_account).filter(pk=identity_id).first() if identity_id else None
     )
     if identity is None:
         raise InvalidInput("Choose a linked TikTok account as the ad's identity.", "identity")
-    post_id = (data.get("post") or "").strip()
-    post = (
-        Post.objects.filter(pk=int(post_id), account_id=identity.account_id).first()
-        if post_id.isdigit() and len(post_id) <= 18
-        else None
-    )
-    if post is None:
-        assert identity.account is not None
-        raise InvalidInput(f"Choose a post of @{identity.account.handle} to promote.", "post")
+    assert identity.account is not None
+    post_id, video_id = _id(data.get("post")), _id(data.get("video"))
+    raw_video = (data.get("video") or "").strip()
+    post: Post | None = None
+    video: Video | None = None
+    if raw_video and (data.get("post") or "").strip():
+        raise InvalidInput(
+            "Choose either a post to promote or an uploaded video, not both.", "post"
+        )
+    if raw_video:
+        video = (
+            Video.objects.filter(pk=video_id, ad_account=ad_account).first() if video_id else None
+        )
+        if video is None:
+            raise InvalidInput("Choose one of this ad account's uploaded videos.", "video")
+    else:
+        post = (
+            Post.objects.filter(pk=post_id, account_id=identity.account_id).first()
+            if post_id
+            else None
+        )
+        if post is None:
+            raise InvalidInput(
+                f"Choose a post of @{identity.account.handle} to promote, or an uploaded video.",
+                "post",
+            )
     cta = (data.get("call_to_action") or "Learn more").strip()
     if len(cta) > 40:
         raise InvalidInput("Keep the call to action under 40 characters.", "call_to_action")
@@ -286,8 +309,52 @@ def _ad_fields(ad_account: AdAccount, data: Mapping[str, str]) -> dict[str, obje
         "name": _name(data.get("name"), "ad"),
         "identity": identity,
         "post": post,
+        "video": video,
         "call_to_action": cta,
     }
+
+
+# --- the creative library: uploaded videos -------------------------------------------------------
+
+
+@transaction.atomic
+def upload_video(
+    actor: User, ad_account: AdAccount, *, title: str, upload: UploadedFile | None
+) -> Video:
+    """Add a video to the ad account's library, after checking what the file really is.
+
+    Nothing is stored unless every check passes (type from the contents, size, length).
+    """
+    require(actor, "ads.manage", ad_account)
+    clean = (title or "").strip()
+    if upload is None:
+        raise InvalidInput("Choose a video file to upload.", "file")
+    if not clean:
+        clean = (upload.name or "").rsplit(".", 1)[0].strip()[:120]
+    if not clean:
+        raise InvalidInput("Give the video a title.", "title")
+    if len(clean) > 120:
+        raise InvalidInput("Keep the video title under 120 characters.", "title")
+    size = int(upload.size or 0)
+    info = media.probe_video(upload, name=upload.name or "", size=size)
+    video = Video(
+        ad_account=ad_account,
+        title=clean,
+        original_name=(upload.name or "")[:200],
+        content_type=info.content_type,
+        size=size,
+        duration=info.duration,
+        uploaded_by=actor,
+    )
+    video.file.save(upload.name or "video.mp4", upload, save=False)
+    # If the row cannot be written, the stored file must not outlive it.
+    try:
+        video.save()
+    except Exception:
+        video.file.delete(save=False)
+        raise
+    _audit(actor, "ads.video_uploaded", ad_account, f"Video {video.title} ({info.duration} s)")
+    return video
 
 
 # --- campaigns, ad groups, ads ------------------------------------------------------------------
@@ -357,7 +424,7 @@ def update_ad(actor: User, ad: Ad, data: Mapping[str, str]) -> Ad:
     require(actor, "ads.manage", ad_account)
     fields = _ad_fields(ad_account, data)
     switched = fields["identity"] != ad.identity
-    if switched or fields["post"] != ad.post:  # a new creative is reviewed again
+    if switched or fields["post"] != ad.post or fields["video"] != ad.video:  # reviewed again
         ad.in_review = True
         ad.review_due = clock.now() + REVIEW_TIME
     for key, value in fields.items():
@@ -419,6 +486,7 @@ def _copy_ad(ad: Ad, group: AdGroup, *, name: str) -> Ad:
         name=name,
         identity=ad.identity,
         post=ad.post,
+        video=ad.video,
         call_to_action=ad.call_to_action,
         status=RunStatus.PAUSED,
         stop_reason=ad.stop_reason,  # a disconnected identity stays disconnected in the copy

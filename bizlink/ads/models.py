@@ -8,7 +8,9 @@ own transaction marks the ad stopped (`consequences.stop_ads_of_ended_identities
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
+from pathlib import PurePosixPath
 
 from django.db import models
 from django.db.models import Q
@@ -28,6 +30,7 @@ __all__ = [
     "Objective",
     "RunStatus",
     "StopReason",
+    "Video",
 ]
 
 
@@ -81,14 +84,56 @@ class AdGroup(models.Model):
         return self.name
 
 
+def _video_path(video: Video, filename: str) -> str:
+    """Stored under a random name: the uploader's file name is kept only for display."""
+    suffix = PurePosixPath(filename).suffix.lower()[:8]
+    return f"ad-videos/{video.ad_account_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class Video(models.Model):
+    """A video uploaded to an ad account's creative library; ads show it as their identity.
+
+    The file lives in Django's default storage; type, size and length were checked on upload
+    (`media.probe_video`), from the file's contents rather than its name.
+    """
+
+    ad_account = models.ForeignKey(
+        "businesses.AdAccount", on_delete=models.PROTECT, related_name="ad_videos"
+    )
+    title = models.CharField(max_length=120)
+    file = models.FileField(upload_to=_video_path, max_length=200)
+    original_name = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveBigIntegerField()  # bytes
+    duration = models.DecimalField(max_digits=8, decimal_places=3)  # seconds
+    uploaded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(size__gt=0), name="video_size_positive"),
+            models.CheckConstraint(condition=Q(duration__gt=0), name="video_duration_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class Ad(models.Model):
-    """A Spark-style ad: a post of a linked TikTok account, shown as that account."""
+    """An ad shown as a linked TikTok account (its identity): either a Spark-style ad promoting a
+    post of that account, or an uploaded video of the ad account's library."""
 
     ad_group = models.ForeignKey(AdGroup, on_delete=models.PROTECT, related_name="ads")
     name = models.CharField(max_length=120)
     # The ACCOUNT_AD_ACCOUNT link the ad speaks through; it stays even after the link ends.
     identity = models.ForeignKey("links.Link", on_delete=models.PROTECT, related_name="ads")
-    post = models.ForeignKey("accounts.Post", on_delete=models.PROTECT, related_name="ads")
+    post = models.ForeignKey(
+        "accounts.Post", on_delete=models.PROTECT, related_name="ads", null=True, blank=True
+    )
+    video = models.ForeignKey(
+        Video, on_delete=models.PROTECT, related_name="ads", null=True, blank=True
+    )
     call_to_action = models.CharField(max_length=40, default="Learn more")
     status = models.CharField(max_length=8, choices=RunStatus.choices, default=RunStatus.ACTIVE)
     # A new or changed creative is reviewed before it may deliver; the review (simulated) is done
@@ -106,6 +151,13 @@ class Ad(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["identity", "stop_reason"], name="ad_identity_stop")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(post__isnull=False, video__isnull=True)
+                | Q(post__isnull=True, video__isnull=False),
+                name="ad_has_one_creative",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -20,6 +20,7 @@ from bizlink.ads.models import (
     LedgerEntry,
     RunStatus,
     StopReason,
+    Video,
 )
 from bizlink.businesses.models import AdAccount
 from bizlink.core import clock
@@ -99,6 +100,11 @@ def identity_links_of_owner(owner: User) -> QuerySet[Link]:
     )
 
 
+def videos(ad_account: AdAccount) -> QuerySet[Video]:
+    """The ad account's creative library: uploaded videos, newest first."""
+    return Video.objects.filter(ad_account=ad_account).select_related("uploaded_by")
+
+
 def campaigns(ad_account: AdAccount) -> QuerySet[Campaign]:
     return Campaign.objects.filter(ad_account=ad_account).exclude(status=RunStatus.DELETED)
 
@@ -109,7 +115,7 @@ def ad_groups(campaign: Campaign) -> QuerySet[AdGroup]:
 
 def ads_of_group(group: AdGroup) -> QuerySet[Ad]:
     return group.ads.exclude(status=RunStatus.DELETED).select_related(
-        "identity", "identity__account", "post"
+        "identity", "identity__account", "post", "video"
     )
 
 
@@ -119,7 +125,9 @@ def live_ads(ad_account: AdAccount) -> QuerySet[Ad]:
         .exclude(status=RunStatus.DELETED)
         .exclude(ad_group__status=RunStatus.DELETED)
         .exclude(ad_group__campaign__status=RunStatus.DELETED)
-        .select_related("ad_group", "ad_group__campaign", "identity", "identity__account", "post")
+        .select_related(
+            "ad_group", "ad_group__campaign", "identity", "identity__account", "post", "video"
+        )
     )
 
 

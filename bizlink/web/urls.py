@@ -216,6 +216,8 @@ urlpatterns = [
     path(ADS + "ad-groups/<id:ad_group_id>/ads/new/", ads.ad_new, name="ads_ad_new"),
     path(ADS + "ads/<id:ad_id>/edit/", ads.ad_edit, name="ads_ad_edit"),
     path(ADS + "<str:level>/<id:obj_id>/status/", ads.set_status, name="ads_set_status"),
+    path(ADS + "videos/", ads.videos, name="ads_videos"),
+    path(ADS + "videos/<id:video_id>/file", ads.video_file, name="ads_video_file"),
     path(ADS + "reports/", ads.reports_page, name="ads_reports"),
     path(ADS + "reports.csv", ads.reports_csv, name="ads_reports_csv"),
 ]

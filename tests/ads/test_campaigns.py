@@ -75,7 +75,9 @@ def test_ad_needs_a_linked_identity_and_its_post(demo: Demo) -> None:
     assert other_post is not None
     with pytest.raises(InvalidInput, match="Choose a linked TikTok account"):
         actions.create_ad(demo.users["ben"], group, {"name": "X", "identity": "999"})
-    with pytest.raises(InvalidInput, match=r"Choose a post of @maya\.bakes to promote\."):
+    with pytest.raises(
+        InvalidInput, match=r"Choose a post of @maya\.bakes to promote, or an uploaded video\."
+    ):
         actions.create_ad(
             demo.users["ben"],
             group,

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from bizlink.ads import access, actions, localtime, queries, reports
 from bizlink.ads.actions import AGE_RANGES
 from bizlink.ads.enums import BudgetMode, Gender, Objective, RunStatus
+from bizlink.ads.media import MAX_VIDEO_BYTES
 from bizlink.audit import queries as audit_queries
 from bizlink.core import clock
 from bizlink.core.errors import InvalidInput
@@ -462,6 +463,7 @@ def ad_new(request: HttpRequest, ad_account_id: int, ad_group_id: int) -> HttpRe
         group=group,
         identities=queries.identities(ad),
         posts=queries.identity_posts(ad),
+        videos=queries.videos(ad),
     )
 
 
@@ -479,7 +481,8 @@ def ad_edit(request: HttpRequest, ad_account_id: int, ad_id: int) -> HttpRespons
         {
             "name": item.name,
             "identity": str(item.identity_id),
-            "post": str(item.post_id),
+            "post": str(item.post_id or ""),
+            "video": str(item.video_id or ""),
             "call_to_action": item.call_to_action,
         },
         group=item.ad_group,
@@ -487,7 +490,55 @@ def ad_edit(request: HttpRequest, ad_account_id: int, ad_id: int) -> HttpRespons
         delivery=queries.delivery_status(item, balance=queries.balance(ad_account)),
         identities=queries.identities(ad_account),
         posts=queries.identity_posts(ad_account),
+        videos=queries.videos(ad_account),
     )
+
+
+# --- the creative library -------------------------------------------------------------------
+
+
+@signed_in
+def videos(request: HttpRequest, ad_account_id: int) -> HttpResponse:
+    """Uploaded videos an ad may use as its creative; upload one (checked before it is kept)."""
+    actor = _actor(request)
+    ad = access.ad_account_for(actor, ad_account_id)
+    error, field, title = "", "", ""
+    if request.method == "POST":
+        title = request.POST.get("title", "")
+        try:
+            video = actions.upload_video(actor, ad, title=title, upload=request.FILES.get("file"))
+        except InvalidInput as exc:
+            error, field = exc.message, exc.field or ""
+        else:
+            messages.success(request, f"Uploaded {video.title} ({video.duration:.1f} s).")
+            return redirect("web:ads_videos", ad_account_id=ad.pk)
+    return render(
+        request,
+        "web/ads/videos.html",
+        _ctx(
+            request,
+            ad,
+            "creatives",
+            videos=paginate(request, queries.videos(ad)),
+            error=error,
+            field=field,
+            title=title,
+            max_mb=MAX_VIDEO_BYTES // 1024 // 1024,
+        ),
+        status=400 if error else 200,
+    )
+
+
+@signed_in
+def video_file(request: HttpRequest, ad_account_id: int, video_id: int) -> FileResponse:
+    """The stored file, only to people who reach the ad account (no public media URL)."""
+    actor = _actor(request)
+    ad = access.ad_account_for(actor, ad_account_id)
+    video = access.video_for(actor, ad, video_id)
+    response = FileResponse(video.file.open("rb"), content_type=video.content_type)
+    response["Content-Disposition"] = f'inline; filename="video-{video.pk}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 _STATUS = {"pause": RunStatus.PAUSED, "resume": RunStatus.ACTIVE, "delete": RunStatus.DELETED}
