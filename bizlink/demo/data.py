@@ -226,6 +226,7 @@ def load() -> Demo:
             maya, accounts["maya.bakes"], scheduler, "user.info.basic video.list"
         )
     _ads(users, accounts, main, promo, at(55))
+    _catalog(users["ben"], sunrise, accounts["sunrise.bakery"], at(4))
     return Demo(
         users=users,
         accounts=accounts,
@@ -299,6 +300,50 @@ def _ads(
                         "call_to_action": "Order now",
                     },
                 )
+
+
+DEMO_PRODUCTS = [
+    # id, title, price, availability
+    ("SB-001", "Sourdough loaf (36-hour)", "8.50", "in_stock"),
+    ("SB-002", "Butter croissants, box of 6", "14.00", "in_stock"),
+    ("SB-003", "Cinnamon rolls, tray of 4", "12.00", "in_stock"),
+    ("SB-004", "Honey cake (whole)", "32.00", "preorder"),
+    ("SB-005", "Rye starter kit", "19.00", "out_of_stock"),
+    ("SB-006", "Macarons, box of 12", "24.00", "available_for_order"),
+    ("SB-007", "Baguette", "3.50", "in_stock"),
+    ("SB-008", "Holiday stollen", "28.00", "discontinued"),
+]
+
+
+def _catalog(ben: User, sunrise: BusinessCenter, shop: CreatorAccount, when: dt.datetime) -> None:
+    """Sunrise's product catalog, imported from a CSV file like a person would, with two sets."""
+    import csv
+    import io
+
+    from bizlink.catalogs import actions as catalog_actions
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["id", "title", "description", "price", "availability", "image_url", "link"])
+    site = "https://sunrise.example.com"
+    for sku, title, price, availability in DEMO_PRODUCTS:
+        slug = sku.lower()
+        description = f"{title}, baked at Sunrise Bakery"
+        image, page = f"{site}/img/{slug}.jpg", f"{site}/p/{slug}"
+        writer.writerow([sku, title, description, price, availability, image, page])
+    with clock.frozen_at(when):
+        catalog = catalog_actions.create_catalog(
+            ben, sunrise, name="Sunrise Bakery shop", currency="USD", creator_account_id=shop.pk
+        )
+        catalog_actions.import_products(
+            ben, catalog, file_name="sunrise-products.csv", content=out.getvalue().encode()
+        )
+        catalog_actions.create_product_set(
+            ben, catalog, name="Preorders", kind="filter", rule={"availability": ["preorder"]}
+        )
+        catalog_actions.create_product_set(
+            ben, catalog, name="Bestsellers", kind="manual", skus=["SB-001", "SB-002", "SB-003"]
+        )
 
 
 def simulate_delivery_history(hours: int = 72) -> int:

@@ -8,6 +8,7 @@ from bizlink.web.views import (
     audit_log,
     auth,
     business,
+    catalogs,
     changes,
     deliveries,
     developers,
@@ -33,6 +34,7 @@ register_converter(IdConverter, "id")
 BC = "business/<id:bc_id>/"
 TT = BC + "assets/tiktok-accounts/<id:account_id>/"
 AD = BC + "assets/ad-accounts/<id:ad_account_id>/"
+CAT = BC + "assets/catalogs/<id:catalog_id>/"
 ADS = "ads/<id:ad_account_id>/"
 
 urlpatterns = [
@@ -40,8 +42,6 @@ urlpatterns = [
     path("healthz", ops.healthz, name="healthz"),
     path("metrics", ops.metrics_view, name="metrics"),
     path("login/", auth.login_view, name="login"),
-    path("login/two-factor/", auth.login_two_factor, name="login_two_factor"),
-    path("account/two-factor/", auth.two_factor, name="two_factor"),
     path("logout/", auth.logout_view, name="logout"),
     path("signup/", auth.signup, name="signup"),
     path("accounts/", home.my_accounts, name="my_accounts"),
@@ -101,6 +101,28 @@ urlpatterns = [
         name="bc_tiktok_permission_remove",
     ),
     path(BC + "assets/ad-accounts/", business.ad_accounts, name="bc_ad_accounts"),
+    path(BC + "assets/catalogs/", catalogs.catalog_list, name="bc_catalogs"),
+    path(
+        BC + "assets/catalogs/template.csv", catalogs.catalog_template, name="bc_catalog_template"
+    ),
+    path(CAT, catalogs.catalog_detail, name="bc_catalog"),
+    path(CAT + "sets/", catalogs.product_sets, name="bc_catalog_sets"),
+    path(CAT + "sets/<id:set_id>/", catalogs.product_set, name="bc_catalog_set"),
+    path(
+        CAT + "sets/<id:set_id>/delete/", catalogs.product_set_delete, name="bc_catalog_set_delete"
+    ),
+    path(CAT + "import/", catalogs.catalog_import, name="bc_catalog_import"),
+    path(CAT + "imports/<id:import_id>/", catalogs.import_detail, name="bc_catalog_import_detail"),
+    path(
+        CAT + "imports/<id:import_id>/progress/",
+        catalogs.import_progress,
+        name="bc_catalog_import_progress",
+    ),
+    path(
+        CAT + "imports/<id:import_id>/report.csv",
+        catalogs.import_report,
+        name="bc_catalog_import_report",
+    ),
     path(AD, business.ad_account, name="bc_ad_account"),
     path(AD + "assign/", business.ad_account_assign, name="bc_ad_assign"),
     path(
@@ -115,7 +137,6 @@ urlpatterns = [
         name="bc_person_remove",
     ),
     path(BC + "settings/people/<id:member_id>/role/", business.person_role, name="bc_person_role"),
-    path(BC + "settings/security/", business.bc_security, name="bc_security"),
     path(BC + "partners/", business.partners, name="bc_partners"),
     path(BC + "partners/<id:link_id>/remove/", partners.partner_remove, name="bc_partner_remove"),
     path(
@@ -216,8 +237,6 @@ urlpatterns = [
     path(ADS + "ad-groups/<id:ad_group_id>/ads/new/", ads.ad_new, name="ads_ad_new"),
     path(ADS + "ads/<id:ad_id>/edit/", ads.ad_edit, name="ads_ad_edit"),
     path(ADS + "<str:level>/<id:obj_id>/status/", ads.set_status, name="ads_set_status"),
-    path(ADS + "videos/", ads.videos, name="ads_videos"),
-    path(ADS + "videos/<id:video_id>/file", ads.video_file, name="ads_video_file"),
     path(ADS + "reports/", ads.reports_page, name="ads_reports"),
     path(ADS + "reports.csv", ads.reports_csv, name="ads_reports_csv"),
 ]

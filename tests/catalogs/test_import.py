@@ -105,7 +105,8 @@ def test_an_unreadable_file_records_nothing(
     with pytest.raises(InvalidInput) as refused:
         run(demo, catalog, data, name)
     assert refused.value.field == "file" and refused.value.message.startswith(message)
-    assert not CatalogImport.objects.exists() and not Product.objects.exists()
+    assert not CatalogImport.objects.filter(catalog=catalog).exists()
+    assert not Product.objects.filter(catalog=catalog).exists()
 
 
 def test_a_database_failure_half_way_leaves_the_catalog_as_it_was(
@@ -136,7 +137,7 @@ def test_a_database_failure_half_way_leaves_the_catalog_as_it_was(
             demo.users["ben"], catalog, file_name="p.csv", content=csv_bytes(rows), background=False
         )
     assert snapshot(catalog) == before
-    record = CatalogImport.objects.latest("pk")
+    record = CatalogImport.objects.filter(catalog=catalog).latest("pk")
     assert record.status == ImportStatus.FAILED
     assert record.error == "Something went wrong while importing; nothing was imported. Try again."
 

@@ -25,7 +25,7 @@ def test_admins_create_catalogs_and_members_are_told_whom_to_ask(demo: Demo) -> 
     )
     with pytest.raises(Refused):
         actions.create_catalog(demo.users["sara"], demo.sunrise, name="Sara's shop")
-    assert not Catalog.objects.exists()
+    assert not Catalog.objects.filter(name="Sara's shop").exists()
 
 
 def test_members_view_but_only_admins_import_or_edit_sets(demo: Demo, catalog: Catalog) -> None:
@@ -45,7 +45,9 @@ def test_members_view_but_only_admins_import_or_edit_sets(demo: Demo, catalog: C
             sara, catalog, name="All", kind="filter", rule={"min_price": "1"}
         )
     assert not (
-        CatalogImport.objects.exists() or Product.objects.exists() or ProductSet.objects.exists()
+        CatalogImport.objects.filter(catalog=catalog).exists()
+        or Product.objects.filter(catalog=catalog).exists()
+        or ProductSet.objects.filter(catalog=catalog).exists()
     )
     # Another tenant's admin and an outsider: the catalog does not exist for them.
     for outsider in (alex, olivia):
@@ -83,4 +85,4 @@ def test_the_worker_checks_the_uploaders_permission_again(demo: Demo, catalog: C
         record.error
         == "Ana Ruiz may no longer import: Only Business Center admins can change a catalog."
     )
-    assert not Product.objects.exists()
+    assert not Product.objects.filter(catalog=catalog).exists()

@@ -24,6 +24,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter, UUIDConverter
 
+from bizlink.catalogs.models import Catalog
 from bizlink.core.guards import public, token_auth
 from bizlink.demo.data import Demo
 from bizlink.links.models import Kind, Link, Status
@@ -224,6 +225,16 @@ def _ids(demo: Demo) -> dict[str, Any]:
         "ad_permission_id": live.get(kind=Kind.ASSET_PERMISSION, user=sara, ad_account=main).pk,
         "link_id": live.get(kind=Kind.PARTNERSHIP, business=demo.sunrise).pk,
         "share_id": live.get(kind=Kind.PARTNER_SHARE, business=demo.sunrise).pk,
+        **_catalog_ids(demo),
+    }
+
+
+def _catalog_ids(demo: Demo) -> dict[str, int]:
+    catalog = Catalog.objects.get(business=demo.sunrise)
+    return {
+        "catalog_id": catalog.pk,
+        "set_id": catalog.product_sets.order_by("pk")[0].pk,
+        "import_id": catalog.imports.order_by("pk")[0].pk,
     }
 
 
