@@ -160,3 +160,21 @@ def test_no_secret_reaches_the_logs_even_with_sql_logging_on(
     assert webhook_secret.group(0) not in text
     assert PASSWORD not in text
     assert client_secret.group(1).strip() not in text
+
+
+@pytest.mark.django_db
+def test_a_business_api_call_is_logged_with_its_app_and_never_its_token(
+    demo: Demo, captured_logs: Captured
+) -> None:
+    from bizlink.sandbox import actions as sandbox_actions
+
+    issued = sandbox_actions.issue_token(email="ben@example.com")
+    token = str(issued["access_token"])
+    response = Client().get("/open_api/v1.3/bc/get/", headers={"Access-Token": token})
+    assert response.status_code == 200 and response.json()["code"] == 0
+    (line,) = [e for e in captured_logs.events("request") if e["path"] == "/open_api/v1.3/bc/get/"]
+    assert line["actor"] == "api_app"
+    assert line["user_id"] == demo.users["ben"].pk
+    assert line["app"] and line["app_id"]
+    assert line["route"] == "/open_api/v1.3/bc/get/"
+    assert token not in captured_logs.text
