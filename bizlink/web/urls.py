@@ -42,6 +42,8 @@ urlpatterns = [
     path("healthz", ops.healthz, name="healthz"),
     path("metrics", ops.metrics_view, name="metrics"),
     path("login/", auth.login_view, name="login"),
+    path("login/two-factor/", auth.login_two_factor, name="login_two_factor"),
+    path("account/two-factor/", auth.two_factor, name="two_factor"),
     path("logout/", auth.logout_view, name="logout"),
     path("signup/", auth.signup, name="signup"),
     path("accounts/", home.my_accounts, name="my_accounts"),
@@ -137,6 +139,7 @@ urlpatterns = [
         name="bc_person_remove",
     ),
     path(BC + "settings/people/<id:member_id>/role/", business.person_role, name="bc_person_role"),
+    path(BC + "settings/security/", business.bc_security, name="bc_security"),
     path(BC + "partners/", business.partners, name="bc_partners"),
     path(BC + "partners/<id:link_id>/remove/", partners.partner_remove, name="bc_partner_remove"),
     path(
@@ -237,6 +240,8 @@ urlpatterns = [
     path(ADS + "ad-groups/<id:ad_group_id>/ads/new/", ads.ad_new, name="ads_ad_new"),
     path(ADS + "ads/<id:ad_id>/edit/", ads.ad_edit, name="ads_ad_edit"),
     path(ADS + "<str:level>/<id:obj_id>/status/", ads.set_status, name="ads_set_status"),
+    path(ADS + "videos/", ads.videos, name="ads_videos"),
+    path(ADS + "videos/<id:video_id>/file", ads.video_file, name="ads_video_file"),
     path(ADS + "reports/", ads.reports_page, name="ads_reports"),
     path(ADS + "reports.csv", ads.reports_csv, name="ads_reports_csv"),
 ]
