@@ -30,3 +30,6 @@ def test_short_benchmarks_run_and_report(tmp_path: Path) -> None:
     assert "statement count constant across sizes: yes" in report
     assert "stale: 0" in report
     assert "started after their unlink's commit" in report
+    # Benchmark 6: the simulated day's money adds up whatever the machine's speed.
+    assert "rollup, hourly rows and ledger agree: yes" in report
+    assert "negative balances: 0; campaigns over budget: 0" in report
