@@ -227,6 +227,7 @@ def load() -> Demo:
         )
     _ads(users, accounts, main, promo, at(55))
     _catalog(users["ben"], sunrise, accounts["sunrise.bakery"], at(4))
+    _data_assets(users, accounts, sunrise, main, promo, at(56))
     return Demo(
         users=users,
         accounts=accounts,
@@ -344,6 +345,52 @@ def _catalog(ben: User, sunrise: BusinessCenter, shop: CreatorAccount, when: dt.
         catalog_actions.create_product_set(
             ben, catalog, name="Bestsellers", kind="manual", skus=["SB-001", "SB-002", "SB-003"]
         )
+
+
+def _data_assets(
+    users: dict[str, User],
+    accounts: dict[str, CreatorAccount],
+    sunrise: BusinessCenter,
+    main: AdAccount,
+    promo: AdAccount,
+    start: dt.datetime,
+) -> None:
+    """A pixel on @sunrise.bakery's web shop syncing to Sunrise Main (a few events delivered),
+    and a stopped sync to the holiday promo, so the status pages have a state and a reason."""
+    import hashlib
+
+    from bizlink.pixels import actions as pixel_actions
+    from bizlink.pixels import sync as pixel_sync
+
+    ben = users["ben"]
+    with clock.frozen_at(start):
+        pixel = pixel_actions.create_pixel(
+            ben, sunrise, name="Sunrise Bakery web shop", account=accounts["sunrise.bakery"]
+        )
+        pixel_actions.link_pixel(ben, pixel, main)
+        holiday = pixel_actions.link_pixel(ben, pixel, promo)
+    for day, (name, value) in enumerate(
+        [("ViewContent", None), ("AddToCart", "12.00"), ("CompletePayment", "39.00")]
+    ):
+        with clock.frozen_at(start + dt.timedelta(days=day, hours=2)):
+            buyer = hashlib.sha256(f"buyer{day}@example.com".encode()).hexdigest()
+            properties = {"value": value, "currency": "USD"} if value else {}
+            pixel_actions.track_events(
+                pixel,
+                [
+                    {
+                        "event": name,
+                        "event_id": f"demo-{day}-{n}",
+                        "event_time": int(clock.now().timestamp()) - n * 60,
+                        "user": {"email": buyer},
+                        "properties": properties,
+                    }
+                    for n in range(2)
+                ],
+            )
+            pixel_sync.deliver_due()
+        if day == 1:
+            pixel_actions.stop_sync(ben, holiday, reason="Holiday promo is over")
 
 
 def simulate_delivery_history(hours: int = 72) -> int:

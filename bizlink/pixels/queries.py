@@ -129,3 +129,8 @@ def pixel_syncs_of_ad_account(ad_account_id: int) -> QuerySet[SyncBinding]:
         .select_related("pixel")
         .order_by("created_at", "id")
     )
+
+
+def resumed_by(binding: SyncBinding) -> SyncBinding | None:
+    """The sync that an explicit Resume started after this one stopped, if any."""
+    return SyncBinding.objects.filter(resumed_from=binding).first()

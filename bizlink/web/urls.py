@@ -10,6 +10,7 @@ from bizlink.web.views import (
     business,
     catalogs,
     changes,
+    data_assets,
     deliveries,
     developers,
     home,
@@ -103,6 +104,21 @@ urlpatterns = [
         name="bc_tiktok_permission_remove",
     ),
     path(BC + "assets/ad-accounts/", business.ad_accounts, name="bc_ad_accounts"),
+    path(BC + "assets/data/", data_assets.data_sources, name="bc_data"),
+    path(BC + "assets/data/pixels/<id:pixel_id>/", data_assets.pixel, name="bc_pixel"),
+    path(BC + "assets/data/syncs/<id:binding_id>/", data_assets.sync_status, name="bc_data_sync"),
+    path(
+        BC + "assets/data/syncs/<id:binding_id>/stop/",
+        data_assets.sync_stop,
+        name="bc_data_sync_stop",
+    ),
+    path(
+        BC + "assets/data/syncs/<id:binding_id>/resume/",
+        data_assets.sync_resume,
+        name="bc_data_sync_resume",
+    ),
+    path("pixel/events/", data_assets.collect, name="pixel_collect"),
+    path("demo/shop/<str:code>/", data_assets.demo_shop, name="demo_shop"),
     path(BC + "assets/catalogs/", catalogs.catalog_list, name="bc_catalogs"),
     path(
         BC + "assets/catalogs/template.csv", catalogs.catalog_template, name="bc_catalog_template"

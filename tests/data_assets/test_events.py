@@ -4,6 +4,7 @@ the hashing rule (40062) and attribution of clicks issued by the delivery simula
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -18,6 +19,10 @@ from bizlink.sandbox import actions as sandbox_actions
 from tests.data_assets.conftest import Shop, api_get, api_post, event
 
 pytestmark = pytest.mark.django_db
+
+
+def new_events() -> Any:  # the events this test sent (the demo has its own)
+    return PixelEvent.objects.exclude(event_id__startswith="demo-")
 
 
 @pytest.fixture
@@ -66,7 +71,7 @@ def test_validation_names_the_event_and_the_field_and_keeps_the_good_ones(
         (4, ""),
     }
     assert "7 days" in body["message"]
-    assert list(PixelEvent.objects.values_list("event_id", flat=True)) == ["ok-1"]
+    assert list(new_events().values_list("event_id", flat=True)) == ["ok-1"]
 
 
 def test_a_batch_where_nothing_passes_is_a_param_error(
@@ -75,7 +80,7 @@ def test_a_batch_where_nothing_passes_is_a_param_error(
     body = track(client, token, shop, [{"event": "Purchase"}])
     assert body["code"] == 40002
     assert body["data"]["failed"][0]["field"] == "data[0].event_time"
-    assert PixelEvent.objects.count() == 0
+    assert new_events().count() == 0
 
 
 def test_event_id_deduplicates_across_and_within_batches(
@@ -90,8 +95,8 @@ def test_event_id_deduplicates_across_and_within_batches(
     }
     again = track(client, token, shop, [event("dup"), event("new")])["data"]
     assert (again["accepted"], again["duplicates"]) == (1, 1)
-    assert PixelEvent.objects.count() == 2
-    assert EventDelivery.objects.count() == 2  # a duplicate is never counted twice
+    assert new_events().count() == 2
+    assert EventDelivery.objects.filter(event__in=new_events()).count() == 2  # never twice
 
 
 def test_unhashed_personal_data_is_refused_with_40062_and_nothing_is_stored(
@@ -102,7 +107,7 @@ def test_unhashed_personal_data_is_refused_with_40062_and_nothing_is_stored(
     assert body["code"] == 40062
     assert "data[1].user.email" in body["message"] and "data[1].user.phone" in body["message"]
     assert "buyer@example.com" not in body["message"]
-    assert PixelEvent.objects.count() == 0
+    assert new_events().count() == 0
     with pytest.raises(PiiNotHashed):
         actions.track_events(shop.pixel, [plain])
 

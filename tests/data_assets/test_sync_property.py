@@ -122,12 +122,14 @@ class SyncMachine(RuleBasedStateMachine):
         if not hasattr(self, "expected"):
             return
         counted: dict[str, set[int]] = {}
-        for event_id, ad_account_id in EventDelivery.objects.values_list(
-            "event__event_id", "ad_account_id"
-        ):
+        mine = list(self.pixels.values())
+        for event_id, ad_account_id in EventDelivery.objects.filter(
+            event__pixel__in=mine
+        ).values_list("event__event_id", "ad_account_id"):
             counted.setdefault(event_id, set()).add(ad_account_id)
         assert {k: v for k, v in self.expected.items() if v} == counted
-        assert set(PixelEvent.objects.values_list("event_id", flat=True)) == set(self.expected)
+        stored = PixelEvent.objects.filter(pixel__in=mine).values_list("event_id", flat=True)
+        assert set(stored) == set(self.expected)
         still = set(
             EventDelivery.objects.filter(synced_at__isnull=False).values_list("id", flat=True)
         )

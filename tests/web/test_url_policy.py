@@ -28,6 +28,7 @@ from bizlink.catalogs.models import Catalog
 from bizlink.core.guards import public, token_auth
 from bizlink.demo.data import Demo
 from bizlink.links.models import Kind, Link, Status
+from bizlink.pixels.models import Pixel, SyncBinding
 from tests.web.conftest import LoginAs, snapshot
 
 POLICIES = {"public", "signed_in"}
@@ -43,6 +44,8 @@ EXPECTED_PUBLIC = {
     "web:healthz",
     "web:metrics",  # guarded in the view: loopback or the METRICS_TOKEN bearer token
     "oauth:metadata",
+    "web:pixel_collect",  # a pixel's browser events: like any pixel, no sign-in (no PII taken)
+    "web:demo_shop",  # the demo shop page a pixel is installed on
 }
 # The Business API's own documents, and the sandbox controls (404 unless SANDBOX_MODE is on).
 EXPECTED_PUBLIC |= {
@@ -225,6 +228,8 @@ def _ids(demo: Demo) -> dict[str, Any]:
         "ad_permission_id": live.get(kind=Kind.ASSET_PERMISSION, user=sara, ad_account=main).pk,
         "link_id": live.get(kind=Kind.PARTNERSHIP, business=demo.sunrise).pk,
         "share_id": live.get(kind=Kind.PARTNER_SHARE, business=demo.sunrise).pk,
+        "pixel_id": Pixel.objects.get(business=demo.sunrise).pk,
+        "binding_id": SyncBinding.objects.filter(business=demo.sunrise).order_by("pk")[0].pk,
         **_catalog_ids(demo),
     }
 
