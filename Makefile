@@ -35,7 +35,9 @@ demo: migrate
 run: export SANDBOX_MODE ?= 1
 run: demo
 	@echo "bizlink is serving on http://127.0.0.1:$(PORT)/  (Ctrl+C stops it)"
-# The background worker (delivers webhooks from the outbox) stops when the server does.
+# The background worker (outbox, syncs, delivery) stops when the server does; its heartbeat
+# chain lets /healthz and /metrics see that it runs.
+	@$(BIN)/python manage.py worker_heartbeat
 	@$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)

@@ -82,7 +82,7 @@ def test_prod_script_serves_pages_static_files_and_logins(tmp_path: Path) -> Non
             try:
                 if requests.get(f"{base}/login/", timeout=2).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
                 output = proc.stdout.read() if proc.stdout else ""
