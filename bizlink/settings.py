@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "bizlink.web.middleware.ActiveAccountMiddleware",
+    # Form or query input with a NUL character: a 400 page that says so (no field accepts one).
+    "bizlink.web.input_guard.RejectNulInputMiddleware",
     # Last, as django-axes asks: locks out repeated failed logins.
     "axes.middleware.AxesMiddleware",
 ]
