@@ -247,6 +247,8 @@ HEALTH_MAX_OUTBOX_LAG_SECONDS = int(os.environ.get("HEALTH_MAX_OUTBOX_LAG_SECOND
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Authenticator apps show this name next to the bizlink code.
 OTP_TOTP_ISSUER = "bizlink"
+# The admin never shows a device's key or its QR code (shown once, to its owner, at set-up).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "bizlink <noreply@bizlink.local>")
 

@@ -246,3 +246,17 @@ def test_confirmation_code_and_totp_secrets_stay_out_of_mail_and_audit(
     assert code.group(1) not in rows.split() and device.key not in rows
     with pytest.raises(InvalidInput):
         twofactor.verify_totp(demo.users["sara"], "123456")  # no device: a clear refusal
+
+
+def test_the_admin_never_shows_a_device_key(demo: Demo, login_as: LoginAs) -> None:
+    device = set_up_totp(login_as("maya"))
+    staff = Client()
+    staff.force_login(
+        type(demo.users["maya"]).objects.create_superuser(
+            email="root@example.com", password="x-Str0ng-passw0rd!", name="Root"
+        )
+    )
+    change = staff.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/")
+    assert change.status_code == 200
+    assert device.key not in change.content.decode()
+    assert staff.get(f"/admin/otp_totp/totpdevice/{device.pk}/qrcode/").status_code == 403
