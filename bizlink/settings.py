@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "bizlink.ads",
     "bizlink.catalogs",
     "bizlink.pixels",
+    "bizlink.audiences",
     "bizlink.asset_groups",
     "bizlink.web",
     "bizlink.cli",

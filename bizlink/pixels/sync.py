@@ -8,7 +8,9 @@ PostgreSQL), so two workers never deliver the same row and a crash delivers noth
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -21,6 +23,24 @@ from bizlink.pixels import clicks
 from bizlink.pixels.models import Conversion, EventDelivery, SyncBinding, SyncHistory
 
 BATCH = 500
+
+# Other data assets refresh in the same worker run (audiences register theirs): each returns
+# counts for the task's report.
+Refresher = Callable[[], dict[str, int]]
+_refreshers: list[Refresher] = []
+
+
+def register_refresher(refresher: Refresher) -> None:
+    """Add a periodic refresh to the sync task (called from an AppConfig.ready)."""
+    if refresher not in _refreshers:
+        _refreshers.append(refresher)
+
+
+def refresh_all() -> dict[str, int]:
+    report: dict[str, int] = {}
+    for refresher in _refreshers:
+        report.update(refresher())
+    return report
 
 
 @dataclass
@@ -104,3 +124,17 @@ def deliver_due(max_batches: int = 1000) -> SyncReport:
         if not deliver_batch(report):
             break
     return report
+
+
+# When the next periodic refresh is due (audiences register theirs).
+_wakeups: list[Callable[[], dt.datetime | None]] = []
+
+
+def register_wakeup(source: Callable[[], dt.datetime | None]) -> None:
+    if source not in _wakeups:
+        _wakeups.append(source)
+
+
+def next_wakeup() -> dt.datetime | None:
+    times = [t for t in (source() for source in _wakeups) if t is not None]
+    return min(times) if times else None

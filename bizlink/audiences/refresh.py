@@ -1,0 +1,124 @@
+"""The worker's audience refresh: compute each due audience's size and deliver it to the ad
+accounts whose audience sync is live. A stopped sync keeps the last size it received."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import Count, Sum, Value
+from django.db.models.functions import Coalesce, NullIf
+
+from bizlink.accounts.models import CreatorAccount
+from bizlink.audiences.models import Audience
+from bizlink.core import clock
+from bizlink.links.models import Status
+from bizlink.pixels.models import AssetKind, PixelEvent, SyncBinding, SyncHistory
+
+REFRESH_EVERY = dt.timedelta(hours=24)
+
+
+def compute_size(audience: Audience, now: dt.datetime) -> int:
+    since = now - dt.timedelta(days=audience.lookback_days)
+    if audience.kind == Audience.Kind.PIXEL_EVENTS:
+        assert audience.pixel_id is not None
+        # Only events counted for the audience's own ad account: a pixel unlinked from it (or
+        # whose account left the Business Center) no longer grows the audience.
+        people = (
+            PixelEvent.objects.filter(
+                pixel_id=audience.pixel_id,
+                event=audience.event,
+                received_at__gte=since,
+                deliveries__ad_account_id=audience.ad_account_id,
+            )
+            .annotate(
+                person=Coalesce(
+                    NullIf("email_sha256", Value("")),
+                    NullIf("phone_sha256", Value("")),
+                    NullIf("external_id_sha256", Value("")),
+                    NullIf("ttclid", Value("")),
+                    "event_id",
+                )
+            )
+            .aggregate(n=Count("person", distinct=True))
+        )
+        return int(people["n"] or 0)
+    if audience.kind == Audience.Kind.ENGAGEMENT:
+        account = audience.account
+        assert account is not None
+        if audience.engagement == Audience.Engagement.FOLLOWED:
+            return account.followers.filter(followed_at__gte=since).count()
+        field = "likes" if audience.engagement == Audience.Engagement.LIKED else "views"
+        total = account.posts.filter(posted_at__gte=since).aggregate(n=Sum(field))["n"]
+        return int(total or 0)
+    return audience.identifiers.count()
+
+
+def refresh_audience(audience_id: int) -> int | None:
+    """Refresh one audience (locked, so two workers never race); returns the new size."""
+    with transaction.atomic():
+        audience = (
+            Audience.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("account")
+            .filter(pk=audience_id)
+            .first()
+        )
+        if audience is None:
+            return None
+        now = clock.now()
+        size = compute_size(audience, now)
+        audience.size = size
+        audience.size_computed_at = now
+        audience.status = Audience.Status.READY
+        audience.error = ""
+        audience.refresh_due_at = now + REFRESH_EVERY
+        audience.save(
+            update_fields=["size", "size_computed_at", "status", "error", "refresh_due_at"]
+        )
+        live = list(
+            SyncBinding.objects.filter(
+                asset_kind=AssetKind.AUDIENCE, audience_id=audience.pk, link__status=Status.ACTIVE
+            )
+        )
+        SyncBinding.objects.filter(pk__in=[b.pk for b in live]).update(
+            synced_count=size, last_sync_at=now, next_sync_at=audience.refresh_due_at
+        )
+        SyncHistory.objects.bulk_create(
+            [
+                SyncHistory(
+                    binding=b,
+                    kind=SyncHistory.Kind.SYNCED,
+                    at=now,
+                    count=size,
+                    message=f"Audience refreshed: {size} people.",
+                )
+                for b in live
+            ]
+        )
+        return size
+
+
+def refresh_due(limit: int = 200) -> dict[str, int]:
+    due = list(
+        Audience.objects.filter(refresh_due_at__lte=clock.now())
+        .order_by("refresh_due_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+    done = sum(1 for audience_id in due if refresh_audience(audience_id) is not None)
+    return {"audiences_refreshed": done}
+
+
+def next_refresh() -> dt.datetime | None:
+    due = Audience.objects.order_by("refresh_due_at").values_list("refresh_due_at", flat=True)
+    return due.first()
+
+
+def account_of_binding(binding: SyncBinding) -> CreatorAccount | None:
+    """The account an audience sync depends on (for Resume sync): see `actions.tied_account`."""
+    from bizlink.audiences.actions import tied_account
+
+    assert binding.audience_id is not None
+    audience = Audience.objects.select_related("account", "pixel__account").get(
+        pk=binding.audience_id
+    )
+    return tied_account(audience)
