@@ -13,6 +13,7 @@ from bizlink.api import (
     ads,
     asset_groups,
     bc,
+    catalogs,
     oauth_exchange,
     pixels,
     reporting,
@@ -24,6 +25,7 @@ from bizlink.api.errors import ROUTE_NOT_FOUND
 from bizlink.core.guards import api_token, public
 
 api.add_router("", bc.router)
+api.add_router("", catalogs.router)
 api.add_router("", tokens.router)
 api.add_router("", ads.router)
 api.add_router("", pixels.router)
