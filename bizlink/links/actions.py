@@ -323,10 +323,12 @@ def end_links(
             cursor.execute(
                 f"""
                 SELECT DISTINCT dep.link_id FROM links_linkdependency dep
-                JOIN links_link child ON child.id = dep.link_id
-                WHERE child.status IN {LIVE_SQL} AND dep.requires_id IN (
+                WHERE dep.requires_id IN (
                     SELECT link_id FROM audit_auditevent
                     WHERE change_id = %s AND action = 'link.ended'
+                ) AND EXISTS (
+                    SELECT 1 FROM links_link child
+                    WHERE child.id = dep.link_id AND child.status IN {LIVE_SQL}
                 )
                 """,
                 [change_param],

@@ -2,6 +2,10 @@
 
 Both call `doomed_cte`, so what the preview promises is exactly what the unlink ends. The walk
 is one recursive query: the number of SQL statements does not grow with the number of links.
+
+The live check on each dependent is a correlated EXISTS (a primary-key lookup per row), not a
+join: with a join, SQLite (3.38+) may build a Bloom filter on links_link first, which reads the
+whole table: 0.4 s for an unlink of 10 links in a database of 1.2 million (0.1 ms now).
 """
 
 from __future__ import annotations
@@ -23,10 +27,12 @@ def doomed_cte(root_count: int) -> str:
             SELECT id FROM links_link
             WHERE id IN ({placeholders}) AND status IN {LIVE_SQL}
             UNION
-            SELECT dep.link_id FROM links_linkdependency dep
-            JOIN doomed ON dep.requires_id = doomed.id
-            JOIN links_link child ON child.id = dep.link_id
-            WHERE child.status IN {LIVE_SQL}
+            SELECT dep.link_id FROM doomed
+            JOIN links_linkdependency dep ON dep.requires_id = doomed.id
+            WHERE EXISTS (
+                SELECT 1 FROM links_link child
+                WHERE child.id = dep.link_id AND child.status IN {LIVE_SQL}
+            )
         )
     """
 
