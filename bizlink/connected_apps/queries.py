@@ -165,7 +165,7 @@ def grant_of_code(app: Application, code: str) -> Link | None:
 def grant_of_access_token(token: AccessToken) -> Link | None:
     return (
         Link.objects.filter(kind=Kind.APP_GRANT, tokens__access_token=token)
-        .select_related("account", "app")
+        .select_related("account", "app", "user")  # the API's caller is the grant's user
         .first()
     )
 

@@ -14,8 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils.text import slugify
 from oauth2_provider.models import AccessToken, Application
 from oauth2_provider.settings import oauth2_settings
@@ -206,15 +205,28 @@ def count_call(app_id: int) -> tuple[bool, int]:
     """Count one call of this app in the current minute; (allowed, limit per minute)."""
     limit = queries.rate_limit_for(app_id)
     minute = int(clock.now().timestamp() // 60)
-    updated = RateWindow.objects.filter(app_id=app_id, minute=minute).update(calls=F("calls") + 1)
-    if not updated:
+    calls = _count_in_window(app_id, minute)
+    if calls is None:  # the minute's first call
         try:
             with transaction.atomic():
                 RateWindow.objects.create(app_id=app_id, minute=minute, calls=1)
+                calls = 1
         except IntegrityError:
-            RateWindow.objects.filter(app_id=app_id, minute=minute).update(calls=F("calls") + 1)
-    calls = RateWindow.objects.filter(app_id=app_id, minute=minute).values_list("calls", flat=True)
-    return (calls.first() or 0) <= limit, limit
+            calls = _count_in_window(app_id, minute)
+    return (calls or 0) <= limit, limit
+
+
+def _count_in_window(app_id: int, minute: int) -> int | None:
+    """Add one call and read the new count in one statement (UPDATE ... RETURNING: SQLite 3.35+
+    and PostgreSQL), so every API call pays one round trip for its rate limit, not two."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {RateWindow._meta.db_table} SET calls = calls + 1"
+            " WHERE app_id = %s AND minute = %s RETURNING calls",
+            [app_id, minute],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
 
 
 def set_rate_limit(client_id: str, per_minute: int) -> int:
