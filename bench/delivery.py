@@ -10,6 +10,7 @@ charges add up to the same spend, no balance went negative and no daily budget w
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from decimal import Decimal
 from typing import Any
@@ -162,16 +163,17 @@ def run(*, ads: int = 10_000) -> dict[str, Any]:
         cursor.execute("ANALYZE")
     # As in production: no query log (DEBUG would keep every statement's text in memory).
     with override_settings(DEBUG=False):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         reports = simulation.run_hours(24, until=day + dt.timedelta(days=1), progress=_quiet)
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     ad_hours = sum(r.ads for r in reports)
     invariants = check(account_ids)
     met = elapsed <= TARGET_SECONDS
     rows = HourlyStat.objects.filter(hour__gte=day).count()
     summary = (
         f"{ads:,} ads in {len(account_ids):,} ad accounts, 24 hourly ticks: {elapsed:.2f} s "
-        f"(target <= {TARGET_SECONDS:.0f} s: {'met' if met else 'NOT met'}), "
+        f"(target <= {TARGET_SECONDS:.0f} s: {'met' if met else 'NOT met'}; {cpu:.2f} s of it "
+        f"CPU in this process, {os.getloadavg()[0]:.1f} load average at the end), "
         f"{ad_hours:,} ad-hours ({rows:,} hourly rows), "
         f"spend {invariants['spend']}; rollup, hourly rows and ledger agree: "
         f"{'yes' if invariants['totals_agree'] else 'NO'}; negative balances: "
@@ -180,6 +182,7 @@ def run(*, ads: int = 10_000) -> dict[str, Any]:
     return {
         "ads": ads,
         "seconds": elapsed,
+        "cpu_seconds": cpu,
         "ad_hours": ad_hours,
         "target_met": met,
         **invariants,

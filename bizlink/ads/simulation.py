@@ -209,11 +209,15 @@ def _tick_accounts(ad_account_ids: Sequence[int], hour: dt.datetime, report: Tic
         )
         if not ads:
             return
+        # Every live ad group of the batch (a join on indexed keys, not a list of thousands of
+        # ids); the ads' groups are among them.
         groups = {
             row[0]: row
-            for row in AdGroup.objects.filter(pk__in={g for _, g in ads}).values_list(
-                *_GROUP_COLUMNS
-            )
+            for row in AdGroup.objects.filter(
+                campaign__ad_account_id__in=ad_account_ids,
+                status=RunStatus.ACTIVE,
+                campaign__status=RunStatus.ACTIVE,
+            ).values_list(*_GROUP_COLUMNS)
         }
         # Per ad group: the bid in cents and the expected impressions an hour at full price.
         shape = {
