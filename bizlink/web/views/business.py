@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from bizlink.accounts import queries as account_queries
@@ -56,6 +57,21 @@ def _ctx(request: HttpRequest, bc: BusinessCenter, section: str, **extra: Any) -
 
 def _with_decisions(actor: User, verb: str, links: Any) -> list[tuple[Link, Decision]]:
     return [(link, decide(actor, verb, link)) for link in links]
+
+
+def _two_factor_detour(request: HttpRequest, bc: BusinessCenter, back: str) -> HttpResponse | None:
+    """An admin of a BC that requires 2FA, without an authenticator app, is sent to set one up
+    (and brought back to `back`). The policy refuses the action anyway; this only saves the
+    person a refusal page on the way."""
+    actor = _actor(request)
+    if not bc.require_two_factor or twofactor_queries.has_totp(actor) or not is_admin(actor, bc):
+        return None
+    messages.warning(
+        request,
+        f"{bc.name} requires two-factor authentication for all admins. Set up an "
+        "authenticator app to continue; afterwards you come back where you were.",
+    )
+    return redirect(f"{reverse('web:two_factor')}?{urlencode({'next': back})}")
 
 
 @signed_in
@@ -173,6 +189,9 @@ def tiktok_account_disconnect(request: HttpRequest, bc_id: int, account_id: int)
     actor = _actor(request)
     bc = access.business_for(actor, bc_id)
     link = access.account_link_for(actor, bc, account_id)
+    owner = link.account is not None and link.account.owner_id == actor.pk
+    if not owner and (detour := _two_factor_detour(request, bc, request.path)):
+        return detour
     return confirm_then_act(
         request,
         preview=lambda: actions.preview_disconnect_account(actor, link),
@@ -195,6 +214,10 @@ def tiktok_account_assign(request: HttpRequest, bc_id: int, account_id: int) -> 
     actor = _actor(request)
     bc = access.business_for(actor, bc_id)
     link = access.account_link_for(actor, bc, account_id)
+    if detour := _two_factor_detour(
+        request, bc, reverse("web:bc_tiktok_account", args=[bc.pk, account_id])
+    ):
+        return detour
     try:
         member = access.member_for(actor, bc, form_id(request, "member"))
         role = request.POST.get("role", "")
@@ -220,6 +243,10 @@ def tiktok_account_link_ad_account(
     actor = _actor(request)
     bc = access.business_for(actor, bc_id)
     link = access.account_link_for(actor, bc, account_id)
+    if detour := _two_factor_detour(
+        request, bc, reverse("web:bc_tiktok_account", args=[bc.pk, account_id])
+    ):
+        return detour
     try:
         ad_account = access.ad_account_for(actor, bc, form_id(request, "ad_account"))
         actions.link_account_to_ad_account(actor, link, ad_account)
@@ -235,6 +262,9 @@ def _remove_permission(
     """*Permissions* -> *Remove* (next to your profile, or anyone's for an admin) -> *Confirm*."""
     actor = _actor(request)
     yourself = permission.user_id == actor.pk
+    owner = permission.account is not None and permission.account.owner_id == actor.pk
+    if not yourself and not owner and (detour := _two_factor_detour(request, bc, request.path)):
+        return detour
     asset = f"@{permission.account.handle}" if permission.account else str(permission.ad_account)
     return confirm_then_act(
         request,
@@ -276,6 +306,8 @@ def ad_accounts(request: HttpRequest, bc_id: int) -> HttpResponse:
     bc = access.business_for(actor, bc_id)
     values = {"name": "", "currency": "USD", "timezone": "UTC"}
     error = ""
+    if request.method == "POST" and (detour := _two_factor_detour(request, bc, request.path)):
+        return detour
     if request.method == "POST":
         values = {k: request.POST.get(k, "") for k in values}
         try:
@@ -331,6 +363,8 @@ def ad_account_assign(request: HttpRequest, bc_id: int, ad_account_id: int) -> H
     actor = _actor(request)
     bc = access.business_for(actor, bc_id)
     ad = access.ad_account_for(actor, bc, ad_account_id)
+    if detour := _two_factor_detour(request, bc, reverse("web:bc_ad_account", args=[bc.pk, ad.pk])):
+        return detour
     try:
         member = access.member_for(actor, bc, form_id(request, "member"))
         perm = actions.assign_asset_permission(
@@ -364,6 +398,8 @@ def people(request: HttpRequest, bc_id: int) -> HttpResponse:
     bc = access.business_for(actor, bc_id)
     values = {"email": "", "role": Role.STANDARD, "finance_role": ""}
     error = ""
+    if request.method == "POST" and (detour := _two_factor_detour(request, bc, request.path)):
+        return detour
     if request.method == "POST":
         values = {k: request.POST.get(k, "") for k in values}
         try:
@@ -415,6 +451,10 @@ def person_remove(request: HttpRequest, bc_id: int, member_id: int) -> HttpRespo
         ),
         back=reverse("web:bc_people", args=[bc.pk]),
     )
+    if actions.removal_needs_code(actor, member) and (
+        detour := _two_factor_detour(request, bc, request.path)
+    ):
+        return detour
     if not actions.removal_needs_code(actor, member):
         return confirm_then_act(
             request,
@@ -462,6 +502,12 @@ def person_role(request: HttpRequest, bc_id: int, member_id: int) -> HttpRespons
     actor = _actor(request)
     bc = access.business_for(actor, bc_id)
     member = access.member_for(actor, bc, member_id)
+    if detour := _two_factor_detour(request, bc, reverse("web:bc_people", args=[bc.pk])):
+        if getattr(request, "htmx", False):  # leave the page, not just the row
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = detour["Location"]
+            return response
+        return detour
     # Each select posts alone (the row has one form per role); a post with neither is invalid.
     either = "role" in request.POST or "finance_role" in request.POST
     role = request.POST.get("role", member.role if either else "")
@@ -511,6 +557,8 @@ def bc_security(request: HttpRequest, bc_id: int) -> HttpResponse:
     """*Settings* -> *Security*: require two-factor authentication for all admins."""
     actor = _actor(request)
     bc = access.business_for(actor, bc_id)
+    if request.method == "POST" and (detour := _two_factor_detour(request, bc, request.path)):
+        return detour
     if request.method == "POST":
         try:
             actions.set_two_factor_requirement(
