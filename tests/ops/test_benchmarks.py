@@ -33,3 +33,11 @@ def test_short_benchmarks_run_and_report(tmp_path: Path) -> None:
     # Benchmark 6: the simulated day's money adds up whatever the machine's speed.
     assert "rollup, hourly rows and ledger agree: yes" in report
     assert "negative balances: 0; campaigns over budget: 0" in report
+    # Benchmark 3 ran against prod.sh's gunicorn and measured both URLs (the 50% target is for
+    # full runs: a handful of requests on a busy CI machine proves nothing about throughput).
+    api_line = next(line for line in report.splitlines() if line.startswith("3. API throughput"))
+    assert "bc/asset/get" in api_line and "/healthz/live" in api_line and "p99" in api_line
+    # Benchmark 5 rendered the four pages and counted their statements.
+    pages_line = next(line for line in report.splitlines() if line.startswith("5. Pages"))
+    for page in ("TikTok accounts", "ad accounts", "reports (last 7 days)", "days by day"):
+        assert page in pages_line
