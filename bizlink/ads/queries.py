@@ -143,6 +143,13 @@ def live_ads_per_identity(ad_account: AdAccount) -> dict[int, int]:
     }
 
 
+def budget_exhausted(budget_cents: int, spent_cents: int) -> bool:
+    """The simulation's rule for a reached budget (less than 1% left), so both always agree."""
+    from bizlink.ads.simulation import budget_exhausted as rule
+
+    return rule(budget_cents, spent_cents)
+
+
 def budget_spent(ad_account: AdAccount, *, now: dt.datetime | None = None) -> dict[int, Decimal]:
     """Per campaign, what counts against its budget: spend on the ad account's local day today
     (daily budgets) or in its lifetime (lifetime budgets). Two grouped queries, from the rollup."""
@@ -220,9 +227,13 @@ def delivery_status(
         )
     if spent is None:
         spent = budget_spent(campaign.ad_account, now=now)
-    if spent.get(campaign.pk, Decimal("0")) >= campaign.budget:
+    if budget_exhausted(_cents(campaign.budget), _cents(spent.get(campaign.pk, 0))):
         return _budget_reached(campaign)
     return Delivery("active", "Active", "Delivering.")
+
+
+def _cents(amount: Decimal | int) -> int:
+    return int(Decimal(amount) * 100)
 
 
 def _budget_reached(campaign: Campaign) -> Delivery:

@@ -175,10 +175,16 @@ def campaign_spend(
     return today, lifetime
 
 
+def budget_exhausted(budget: int, spent: int) -> bool:
+    """A budget (cents) counts as reached once less than 1% of it is left: those last cents could
+    rarely buy an impression, and the Ads Manager says *Budget reached* by this same rule."""
+    return (budget - spent) * 100 < budget
+
+
 def _campaign_cap(budget: int, spent: int, hours_left: int) -> int:
     """What a campaign may spend in this hour (cents), paced evenly over the hours left."""
     remaining = budget - spent
-    if remaining <= 0:
+    if remaining <= 0 or budget_exhausted(budget, spent):
         return 0
     # Pacing with some slack (x2) so a budget can be used up, but never past what remains.
     return min(remaining, remaining * 2 // hours_left)

@@ -150,3 +150,34 @@ def test_linked_accounts_count_ads_in_one_query(demo: Demo, login_as: LoginAs) -
     shown = page(login_as("ben").get(reverse("web:ads_linked_accounts", args=[main.pk])))
     row = shown.find_all(lambda n: n.attrs.get("data-handle") == "maya.bakes")[0]
     assert "7" in [c.text for c in row.find_all(lambda n: n.tag == "td")]
+
+
+def test_budget_reached_at_local_day_end_then_resumes_at_local_midnight(demo: Demo) -> None:
+    """Daily pacing spends what remains by the day's second-to-last hour: the last hour says
+    *Budget reached* and spends nothing; the next local day delivers again."""
+    main = demo.ad_accounts["main"]  # America/New_York: 04:00 UTC is 23:00 (EST)
+    campaign = Campaign.objects.get(ad_account=main, name="Spring Sourdough Launch")
+    Campaign.objects.filter(pk=campaign.pk).update(budget_mode="DAILY", budget=Decimal("5"))
+    start = Ad.objects.order_by("created_at").first().ad_group.start_at  # type: ignore[union-attr]
+    at = simulation.floor_hour(start) + dt.timedelta(hours=24)
+    while at.hour != 4:
+        at += dt.timedelta(hours=1)
+    simulation.run_hours(24, until=at)
+    ads = list(
+        Ad.objects.filter(ad_group__campaign=campaign).select_related(
+            "ad_group__campaign__ad_account", "identity__account"
+        )
+    )
+    balance = queries.balance(main)
+    assert Decimal("4.95") < queries.budget_spent(main, now=at)[campaign.pk] <= Decimal("5.00")
+    assert {queries.delivery_status(ad, balance=balance, now=at).code for ad in ads} == {
+        "budget_reached"
+    }
+    simulation.run_tick(at)
+    assert not HourlyStat.objects.filter(ad__in=ads, hour=at, spend__gt=0).exists()
+    midnight = at + dt.timedelta(hours=1)  # 00:00 in New York: a new day, a new budget
+    assert {queries.delivery_status(ad, balance=balance, now=midnight).code for ad in ads} == {
+        "active"
+    }
+    simulation.run_tick(midnight)
+    assert HourlyStat.objects.filter(ad__in=ads, hour=midnight, spend__gt=0).exists()

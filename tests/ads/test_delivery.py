@@ -189,6 +189,21 @@ def test_spend_never_exceeds_budget_or_balance(
                 day = localtime.local_day(hour, main.timezone)
                 per_day[day] = per_day.get(day, Decimal("0")) + spend
             assert all(total <= budget for total in per_day.values()), per_day
+        # "Budget reached" is said exactly when the budget that counts now (this local day's, or
+        # the lifetime one) is spent; the next tick then spends nothing on the campaign.
+        at = simulation.floor_hour(clock.now())
+        spent = queries.budget_spent(main, now=at).get(campaign.pk, Decimal("0"))
+        balance = queries.balance(main)
+        if balance > 0:
+            for ad in Ad.objects.filter(ad_group__campaign=campaign).select_related(
+                "ad_group__campaign__ad_account", "identity__account"
+            ):
+                status = queries.delivery_status(ad, balance=balance, now=at)
+                reached = (budget - spent) * 100 < budget  # under 1% left
+                assert (status.code == "budget_reached") == reached, (status, spent)
+        if (budget - spent) * 100 < budget:
+            simulation.run_tick(at)
+            assert _spend(ad__ad_group__campaign=campaign, hour=at) == 0
         transaction.set_rollback(True)
 
 
