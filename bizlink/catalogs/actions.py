@@ -9,6 +9,7 @@ catalog exactly as it was. Large files are imported by the background worker
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
@@ -48,6 +49,8 @@ INLINE_ROWS = 2_000
 CHUNK = 2_000
 # At most this many reasons are kept per import (the counts are always exact).
 MAX_REPORTED = 10_000
+# An import still checking or saving this long after it started has lost its worker.
+STALE_AFTER = dt.timedelta(minutes=15)
 
 ProgressCallback = Callable[[CatalogImport], None]
 
@@ -170,6 +173,43 @@ def _claim(import_id: int) -> bool:
     )
 
 
+def is_stale(record: CatalogImport) -> bool:
+    """Started long ago and still not finished: its worker died (nothing was written)."""
+    return (
+        record.status in (ImportStatus.CHECKING, ImportStatus.SAVING)
+        and record.started_at is not None
+        and record.started_at < clock.now() - STALE_AFTER
+    )
+
+
+def may_retry(record: CatalogImport) -> bool:
+    return (record.status == ImportStatus.FAILED or is_stale(record)) and (
+        CatalogImportFile.objects.filter(catalog_import=record).exists()
+    )
+
+
+@transaction.atomic
+def retry_import(actor: User, record: CatalogImport) -> CatalogImport:
+    """Queue a failed (or abandoned) import again from its stored file, for the worker."""
+    require(actor, "catalog.import", record.catalog)
+    locked = CatalogImport.objects.select_for_update().get(pk=record.pk)
+    if not may_retry(locked):
+        raise InvalidInput("Only a failed or abandoned import can be tried again; upload the file.")
+    CatalogImport.objects.filter(pk=record.pk).update(
+        status=ImportStatus.QUEUED,
+        error="",
+        rows_processed=0,
+        started_at=None,
+        finished_at=None,
+    )
+    _audit(actor, "catalog.import_retried", record.catalog, f"{record.file_name} queued again")
+    from bizlink.catalogs import tasks
+
+    transaction.on_commit(lambda: tasks.run_import.enqueue(record.pk))
+    record.refresh_from_db()
+    return record
+
+
 def run_import(
     import_id: int,
     *,
@@ -242,6 +282,7 @@ def _reject(record: CatalogImport, checked: feed.Checked) -> CatalogImport:
         ),
         batch_size=CHUNK,
     )
+    CatalogImportFile.objects.filter(catalog_import=record).delete()  # the report is kept
     CatalogImport.objects.filter(pk=record.pk).update(
         status=ImportStatus.REJECTED,
         rows_processed=checked.rows_total,
@@ -292,6 +333,7 @@ def _save(record: CatalogImport, checked: feed.Checked) -> CatalogImport:
             updated += 1
             changed.append(row)
     _upsert(catalog, record, changed, now)
+    CatalogImportFile.objects.filter(catalog_import=record).delete()  # the products hold it now
     CatalogImport.objects.filter(pk=record.pk).update(
         status=ImportStatus.SUCCEEDED,
         rows_processed=checked.rows_total,

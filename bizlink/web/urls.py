@@ -132,6 +132,11 @@ urlpatterns = [
     path(CAT + "import/", catalogs.catalog_import, name="bc_catalog_import"),
     path(CAT + "imports/<id:import_id>/", catalogs.import_detail, name="bc_catalog_import_detail"),
     path(
+        CAT + "imports/<id:import_id>/retry/",
+        catalogs.import_retry,
+        name="bc_catalog_import_retry",
+    ),
+    path(
         CAT + "imports/<id:import_id>/progress/",
         catalogs.import_progress,
         name="bc_catalog_import_progress",

@@ -15,7 +15,7 @@ from bizlink.audit.models import AuditEvent
 from bizlink.catalogs import actions, queries
 from bizlink.catalogs.models import Catalog, CatalogImport, ImportStatus, Product
 from bizlink.core import clock
-from bizlink.core.errors import InvalidInput
+from bizlink.core.errors import InvalidInput, Refused
 from bizlink.demo.data import Demo
 from tests.catalogs.conftest import csv_bytes, json_bytes, product
 
@@ -109,17 +109,13 @@ def test_an_unreadable_file_records_nothing(
     assert not Product.objects.filter(catalog=catalog).exists()
 
 
-def test_a_database_failure_half_way_leaves_the_catalog_as_it_was(
-    demo: Demo, catalog: Catalog
-) -> None:
-    """A real failure inside the write (a trigger refuses one row, thousands of rows in)."""
-    run(demo, catalog, csv_bytes([product(1, title="Original")]))
-    before = snapshot(catalog)
+def refuse_sku(sku: str) -> None:
+    """A real database failure: a trigger that refuses inserting one product id."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "CREATE FUNCTION boom() RETURNS trigger AS $$ BEGIN "
-                "IF NEW.sku = 'SKU-004500' THEN RAISE EXCEPTION 'boom'; END IF; RETURN NEW; "
+                f"IF NEW.sku = '{sku}' THEN RAISE EXCEPTION 'boom'; END IF; RETURN NEW; "
                 "END $$ LANGUAGE plpgsql"
             )
             cursor.execute(
@@ -129,8 +125,26 @@ def test_a_database_failure_half_way_leaves_the_catalog_as_it_was(
         else:
             cursor.execute(
                 "CREATE TRIGGER boom BEFORE INSERT ON catalogs_product "
-                "WHEN NEW.sku = 'SKU-004500' BEGIN SELECT RAISE(ABORT, 'boom'); END"
+                f"WHEN NEW.sku = '{sku}' BEGIN SELECT RAISE(ABORT, 'boom'); END"
             )
+
+
+def allow_all() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DROP TRIGGER boom ON catalogs_product"
+            if connection.vendor == "postgresql"
+            else "DROP TRIGGER boom"
+        )
+
+
+def test_a_database_failure_half_way_leaves_the_catalog_as_it_was(
+    demo: Demo, catalog: Catalog
+) -> None:
+    """A real failure inside the write (a trigger refuses one row, thousands of rows in)."""
+    run(demo, catalog, csv_bytes([product(1, title="Original")]))
+    before = snapshot(catalog)
+    refuse_sku("SKU-004500")
     rows = [product(1, title="Changed")] + [product(n) for n in range(2, 5001)]
     with pytest.raises(DatabaseError):
         actions.import_products(
@@ -181,3 +195,68 @@ def test_a_100k_row_file_with_one_bad_row_imports_nothing(demo: Demo, catalog: C
         "currency",
         "'US$' is not an ISO 4217 currency code",
     )
+
+
+def test_a_failed_import_can_be_tried_again_from_its_stored_file(
+    demo: Demo, catalog: Catalog, django_capture_on_commit_callbacks: Any
+) -> None:
+    from bizlink.catalogs.models import CatalogImportFile
+
+    refuse_sku("SKU-000001")
+    record = actions.import_products(
+        demo.users["ben"],
+        catalog,
+        file_name="p.csv",
+        content=csv_bytes([product(1)]),
+        background=True,
+    )
+    with pytest.raises(DatabaseError):
+        actions.run_import(record.pk)
+    record.refresh_from_db()
+    assert record.status == ImportStatus.FAILED and actions.may_retry(record)
+    assert CatalogImportFile.objects.filter(catalog_import=record).exists()
+    with pytest.raises(Refused):
+        actions.retry_import(demo.users["sara"], record)
+    allow_all()
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.retry_import(demo.users["ben"], record)
+    record = actions.run_import(record.pk)
+    assert record.status == ImportStatus.SUCCEEDED and record.error == ""
+    assert Product.objects.filter(catalog=catalog, sku="SKU-000001").exists()
+
+
+def test_retry_requeues_and_the_file_is_dropped_once_imported(
+    demo: Demo, catalog: Catalog, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from bizlink.catalogs.models import CatalogImportFile
+
+    record = actions.import_products(
+        demo.users["ben"],
+        catalog,
+        file_name="p.csv",
+        content=csv_bytes([product(1)]),
+        background=True,
+    )
+    assert not actions.may_retry(record)  # queued: nothing to retry
+    with pytest.raises(InvalidInput, match="Only a failed or abandoned import"):
+        actions.retry_import(demo.users["ben"], record)
+    # Its worker died while checking rows (the claim happened, nothing else): stale later on.
+    CatalogImport.objects.filter(pk=record.pk).update(
+        status=ImportStatus.CHECKING, started_at=clock.now()
+    )
+    record.refresh_from_db()
+    assert not actions.is_stale(record)
+    with clock.frozen_at(clock.now() + dt.timedelta(minutes=16)):
+        assert actions.is_stale(record)
+        with django_capture_on_commit_callbacks(execute=True):
+            record = actions.retry_import(demo.users["ana"], record)
+    assert record.status == ImportStatus.QUEUED
+    assert DBTaskResult.objects.filter(task_path="bizlink.catalogs.tasks.run_import").count() == 1
+    record = actions.run_import(record.pk)
+    assert record.status == ImportStatus.SUCCEEDED and record.products_created == 1
+    assert not CatalogImportFile.objects.filter(catalog_import=record).exists()
+    assert AuditEvent.objects.filter(
+        action="catalog.import_retried", actor=demo.users["ana"]
+    ).exists()

@@ -240,3 +240,28 @@ def test_product_sets_by_rule_and_by_chosen_ids(demo: Demo, catalog: Catalog) ->
         "Picks"
     ]
     assert Product.objects.filter(catalog=catalog).count() == 9
+
+
+def test_a_failed_import_offers_try_again_to_admins(demo: Demo, catalog: Catalog) -> None:
+    record = actions.import_products(
+        demo.users["ben"],
+        catalog,
+        file_name="p.csv",
+        content=csv_bytes([product(1)]),
+        background=True,
+    )
+    CatalogImport.objects.filter(pk=record.pk).update(
+        status=ImportStatus.FAILED, error="The worker stopped."
+    )
+    detail = url("bc_catalog_import_detail", demo.sunrise.pk, catalog.pk, record.pk)
+    retry = url("bc_catalog_import_retry", demo.sunrise.pk, catalog.pk, record.pk)
+    sara, ben = client_for(demo, "sara"), client_for(demo, "ben")
+    page = body(sara.get(detail))
+    assert "Nothing was imported.</strong> The worker stopped." in page
+    assert "Only Business Center admins can change a catalog." in page and retry not in page
+    assert sara.post(retry).status_code == 403
+    assert f'action="{retry}"' in body(ben.get(detail))
+    assert ben.post(retry)["Location"] == detail
+    record.refresh_from_db()
+    assert record.status == ImportStatus.QUEUED and record.error == ""
+    assert "is queued again" in body(ben.get(detail))

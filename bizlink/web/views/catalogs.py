@@ -194,9 +194,25 @@ def import_detail(
             SECTION,
             catalog=catalog,
             report=paginate(request, queries.rejections(record), size=50),
+            retry=actions.may_retry(record),
+            import_allowed=decide(_actor(request), "catalog.import", catalog),
             **_progress(record),
         ),
     )
+
+
+@signed_in
+@require_POST
+def import_retry(request: HttpRequest, bc_id: int, catalog_id: int, import_id: int) -> HttpResponse:
+    """Queue a failed or abandoned import again from its stored file."""
+    bc, catalog, record = _import_context(request, bc_id, catalog_id, import_id)
+    try:
+        actions.retry_import(_actor(request), record)
+    except InvalidInput as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{record.file_name} is queued again.")
+    return redirect("web:bc_catalog_import_detail", bc.pk, catalog.pk, record.pk)
 
 
 @signed_in
