@@ -48,15 +48,28 @@ api = NinjaAPI(
 
 def _params(request: HttpRequest) -> dict[str, Any]:
     if request.method == "GET":
-        return {k: request.GET.get(k) for k in request.GET}
+        return dict(_masked({k: request.GET.get(k) for k in request.GET}))
     try:
         body = json.loads(request.body or b"{}")
     except ValueError:
         return {"_raw": request.body[:2000].decode("utf-8", "replace")}
     if isinstance(body, dict):
-        # Never keep secrets in the log.
-        return {k: ("***" if k in ("secret", "client_secret") else v) for k, v in body.items()}
+        return dict(_masked(body))
     return {"_body": body}
+
+
+# Never keep secrets or live credentials in the request log (the answer itself is untouched).
+SECRET_KEYS = frozenset(
+    {"secret", "client_secret", "access_token", "refresh_token", "auth_code", "code_verifier"}
+)
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: "***" if k in SECRET_KEYS else _masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    return value
 
 
 def answer(request: HttpRequest, code: int, message: str, data: Any = None) -> dict[str, Any]:
@@ -71,7 +84,7 @@ def answer(request: HttpRequest, code: int, message: str, data: Any = None) -> d
         status=200,
         code=code,
         message=message[:500],
-        envelope=body,
+        envelope=_masked(body),
         app_id=caller.app.pk if caller else None,
         app_name=caller.app.name if caller else "",
         user_id=caller.user.pk if caller else None,

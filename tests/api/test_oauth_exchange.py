@@ -205,3 +205,22 @@ def test_another_apps_credentials_cannot_revoke_or_use_a_code(
         live_server, {"app_id": other.client_id, "secret": other_secret}, code, verifier
     )
     assert stolen["code"] in (40101, 40110) and stolen["data"] == {}
+
+
+def test_the_request_log_keeps_no_credentials(
+    live_server: Any, creds: dict[str, str], bc_api: Any
+) -> None:
+    code, verifier = authorize(live_server)
+    data = exchange(live_server, creds, code, verifier)["data"]
+    requests.get(
+        live_server.url + API + "/oauth2/advertiser/get/",
+        params={"app_id": creds["app_id"], "secret": creds["secret"]},
+        headers={"Access-Token": data["access_token"]},
+        timeout=10,
+    )
+    log = requests.get(live_server.url + "/sandbox/requests/?format=json", timeout=10).text
+    for value in (creds["secret"], data["access_token"], data["refresh_token"], code, verifier):
+        assert value not in log
+    assert "tt_user/oauth2/token" in log and "***" in log
+    # The answer itself carried the tokens (only the log copy is masked).
+    assert data["access_token"] and data["refresh_token"]
