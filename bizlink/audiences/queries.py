@@ -29,3 +29,6 @@ def rule(audience: Audience) -> str:
         handle = audience.account.handle if audience.account else "?"
         return f"{audience.get_engagement_display()} @{handle} {days}"
     return "Customer file (hashed identifiers)"
+
+
+ENGAGEMENTS = Audience.Engagement.choices

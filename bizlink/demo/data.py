@@ -391,6 +391,20 @@ def _data_assets(
             pixel_sync.deliver_due()
         if day == 1:
             pixel_actions.stop_sync(ben, holiday, reason="Holiday promo is over")
+    from bizlink.audiences import actions as audience_actions
+    from bizlink.audiences import refresh as audience_refresh
+
+    with clock.frozen_at(start + dt.timedelta(days=3)):
+        carts = audience_actions.create_pixel_audience(
+            ben,
+            main,
+            name="Added to cart (30 days)",
+            pixel=pixel,
+            event="AddToCart",
+            lookback_days=30,
+        )
+        audience_actions.share_audience(ben, carts, promo)
+        audience_refresh.refresh_due()  # what the worker does after load_demo
 
 
 def simulate_delivery_history(hours: int = 72) -> int:

@@ -13,4 +13,10 @@ class PixelsConfig(AppConfig):
         from bizlink.pixels import consequences, queries
 
         on_links_ended(consequences.stop_syncs_of_ended_links)
+        from bizlink.pixels import actions, catalog_sync, sync
+        from bizlink.pixels.models import AssetKind
+
+        sync.register_refresher(catalog_sync.refresh_catalog_syncs)
+        sync.register_wakeup(catalog_sync.next_catalog_sync)
+        actions.register_asset_account(AssetKind.CATALOG, catalog_sync.account_of_binding)
         link_queries.register_describer(Kind.DATA_ASSET_AD_ACCOUNT, queries.describe_sync_links)

@@ -237,3 +237,33 @@ class Conversion(models.Model):
 
     def __str__(self) -> str:
         return f"conversion of event #{self.event_id} for ad #{self.ad_id}"
+
+
+class CatalogEventSource(models.Model):
+    """A pixel feeding a catalog (`catalog/eventsource/bind`): its events' content ids are
+    matched to the catalog's products. Ended, never deleted."""
+
+    catalog = models.ForeignKey(
+        "catalogs.Catalog", on_delete=models.PROTECT, related_name="event_sources"
+    )
+    pixel = models.ForeignKey(Pixel, on_delete=models.PROTECT, related_name="catalog_sources")
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=clock.now)
+    ended_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["catalog", "pixel"],
+                condition=Q(ended_at__isnull=True),
+                name="one_live_catalog_event_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"pixel #{self.pixel_id} -> catalog #{self.catalog_id}"

@@ -10,6 +10,7 @@ from bizlink.audit.models import AuditEvent
 from bizlink.links import queries as link_queries
 from bizlink.links.models import Link, Status
 from bizlink.pixels.models import (
+    CatalogEventSource,
     EventDelivery,
     Pixel,
     PixelEvent,
@@ -134,3 +135,10 @@ def pixel_syncs_of_ad_account(ad_account_id: int) -> QuerySet[SyncBinding]:
 def resumed_by(binding: SyncBinding) -> SyncBinding | None:
     """The sync that an explicit Resume started after this one stopped, if any."""
     return SyncBinding.objects.filter(resumed_from=binding).first()
+
+
+def event_sources_of(catalog_id: int) -> QuerySet[CatalogEventSource]:
+    """Pixels feeding a catalog right now."""
+    return CatalogEventSource.objects.filter(
+        catalog_id=catalog_id, ended_at__isnull=True
+    ).select_related("pixel")

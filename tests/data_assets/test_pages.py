@@ -12,7 +12,7 @@ from django.test import Client
 from bizlink.links.models import Kind, Link, Status
 from bizlink.pixels import actions, sync
 from bizlink.pixels.models import EventDelivery, PixelEvent, SyncBinding, SyncState
-from tests.data_assets.conftest import Shop, event
+from tests.data_assets.conftest import Shop, event, sha
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +99,38 @@ def test_the_browser_collector_and_the_demo_shop(shop: Shop, client: Client) -> 
     answer = client.post("/pixel/events/", json.dumps(bad), content_type="application/json")
     assert answer.status_code == 404
     assert client.get("/static/pixels/pixel.js").status_code in (200, 404)  # served by staticfiles
+
+
+def test_audience_pages_create_share_and_cancel(shop: Shop) -> None:
+    from bizlink.audiences.models import Audience
+
+    ben = _client(shop, "ben")
+    bc = shop.demo.sunrise.pk
+    main, promo = shop.demo.ad_accounts["main"], shop.demo.ad_accounts["promo"]
+    page = ben.get(f"/business/{bc}/assets/data/audiences/").content.decode()
+    assert "Added to cart (30 days)" in page  # the demo's audience
+    plain = b"buyer@example.com\n"
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    form = {"kind": "CUSTOMER_FILE", "name": "VIPs", "identifier": "EMAIL", "ad_account": main.pk}
+    refused = ben.post(
+        f"/business/{bc}/assets/data/audiences/",
+        {**form, "file": SimpleUploadedFile("vip.csv", plain)},
+    )
+    assert "plain e-mail addresses" in refused.content.decode()
+    assert not Audience.objects.filter(name="VIPs").exists()
+    hashed = "\n".join(sha(f"v{n}") for n in range(3)).encode()
+    created = ben.post(
+        f"/business/{bc}/assets/data/audiences/",
+        {**form, "file": SimpleUploadedFile("vip.csv", hashed)},
+    )
+    vips = Audience.objects.get(name="VIPs")
+    assert created["Location"] == f"/business/{bc}/assets/data/audiences/{vips.pk}/"
+    detail = ben.get(created["Location"]).content.decode()
+    assert "computing in the background" in detail
+    assert ben.post(created["Location"], {"ad_account": promo.pk}).status_code == 302
+    share = SyncBinding.objects.get(audience_id=vips.pk, ad_account=promo)
+    cancel = f"/business/{bc}/assets/data/audiences/{vips.pk}/shares/{share.pk}/cancel/"
+    assert "Audience VIPs syncing to ad account" in ben.get(cancel).content.decode()
+    assert ben.post(cancel).status_code == 302
+    assert SyncBinding.objects.get(pk=share.pk).state == SyncState.STOPPED

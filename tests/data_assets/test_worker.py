@@ -3,6 +3,7 @@ request itself delivers nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from django_tasks_db.models import DBTaskResult
 
 from bizlink.audiences import actions as audience_actions
+from bizlink.audiences.models import Audience
 from bizlink.pixels import actions
 from bizlink.pixels.models import EventDelivery, SyncBinding
 from tests.data_assets.conftest import Shop, event, sha
@@ -49,7 +51,10 @@ def test_db_worker_delivers_the_events_counted_at_intake(shop: Shop, tmp_path: P
     audience.refresh_from_db()
     assert audience.size == 7
     [follow_up] = tasks.filter(status="READY")
-    assert follow_up.run_after is not None and follow_up.run_after >= audience.refresh_due_at
+    first_due = Audience.objects.order_by("refresh_due_at")[0].refresh_due_at
+    assert audience.size_computed_at is not None
+    assert follow_up.run_after == first_due
+    assert first_due > audience.size_computed_at + dt.timedelta(hours=23)
     assert EventDelivery.objects.filter(synced_at__isnull=True).count() == 0
     binding = SyncBinding.objects.get(pk=shop.main.pk)
     assert binding.synced_count == before + 3 and binding.last_sync_at is not None

@@ -24,6 +24,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter, UUIDConverter
 
+from bizlink.audiences.models import Audience
 from bizlink.catalogs.models import Catalog
 from bizlink.core.guards import public, token_auth
 from bizlink.demo.data import Demo
@@ -230,6 +231,7 @@ def _ids(demo: Demo) -> dict[str, Any]:
         "share_id": live.get(kind=Kind.PARTNER_SHARE, business=demo.sunrise).pk,
         "pixel_id": Pixel.objects.get(business=demo.sunrise).pk,
         "binding_id": SyncBinding.objects.filter(business=demo.sunrise).order_by("pk")[0].pk,
+        "audience_id": Audience.objects.get(business=demo.sunrise).pk,
         **_catalog_ids(demo),
     }
 

@@ -17,10 +17,15 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from bizlink.audiences import access as audience_access
+from bizlink.audiences import actions as audience_actions
+from bizlink.audiences import queries as audience_queries
 from bizlink.businesses import access as bc_access
 from bizlink.businesses import queries as bc_queries
+from bizlink.catalogs import access as catalog_access
+from bizlink.catalogs import queries as catalog_queries
 from bizlink.core.errors import InvalidInput, NotFound
-from bizlink.pixels import access, actions, clicks, queries
+from bizlink.pixels import access, actions, catalog_sync, clicks, queries
 from bizlink.pixels import events as event_rules
 from bizlink.policy import decide
 from bizlink.web.guards import public, signed_in
@@ -225,4 +230,207 @@ def demo_shop(request: HttpRequest, code: str) -> HttpResponse:
                 ("cake-3", "Birthday cake", "39.00"),
             ],
         },
+    )
+
+
+# --- audiences --------------------------------------------------------------------------------
+
+
+def _int(request: HttpRequest, name: str, default: int) -> int:
+    raw = request.POST.get(name, "").strip()
+    return int(raw) if raw.isdigit() and len(raw) < 6 else default
+
+
+@signed_in
+def audiences(request: HttpRequest, bc_id: int) -> HttpResponse:
+    """The Business Center's audiences; admins create them (three kinds)."""
+    actor = _actor(request)
+    bc = bc_access.business_for(actor, bc_id)
+    manage = decide(actor, "business.manage", bc)
+    error, report = "", None
+    if request.method == "POST":
+        kind = request.POST.get("kind", "")
+        name = request.POST.get("name", "")
+        days = _int(request, "lookback_days", 30)
+        try:
+            ad_account = bc_access.ad_account_for(actor, bc, form_id(request, "ad_account"))
+            if kind == "PIXEL_EVENTS":
+                px = access.pixel_for(actor, bc, form_id(request, "pixel"))
+                audience = audience_actions.create_pixel_audience(
+                    actor,
+                    ad_account,
+                    name=name,
+                    pixel=px,
+                    event=request.POST.get("event", ""),
+                    lookback_days=days,
+                )
+            elif kind == "ENGAGEMENT":
+                link = bc_access.account_link_for(actor, bc, form_id(request, "account"))
+                assert link.account is not None
+                audience = audience_actions.create_engagement_audience(
+                    actor,
+                    ad_account,
+                    name=name,
+                    account=link.account,
+                    engagement=request.POST.get("engagement", ""),
+                    lookback_days=days,
+                )
+            elif kind == "CUSTOMER_FILE":
+                upload = request.FILES.get("file")
+                if upload is None:
+                    raise InvalidInput("Choose a file: one SHA-256 hash per line.", field="file")
+                if upload.size and upload.size > 40 * 1024 * 1024:
+                    raise InvalidInput("Files of at most 40 MB, please.", field="file")
+                audience, file_report = audience_actions.create_customer_file_audience(
+                    actor,
+                    ad_account,
+                    name=name,
+                    kind=request.POST.get("identifier", "EMAIL"),
+                    content=upload.read(),
+                )
+                report = file_report
+            else:
+                raise InvalidInput("Pick the kind of audience.", field="kind")
+        except NotFound as exc:
+            error = str(exc)
+        except InvalidInput as exc:
+            error = exc.message
+        else:
+            note = "Its size appears once the background worker has computed it."
+            if report is not None and report.rejected:
+                note += f" {len(report.rejected)} rows were not hashes and were skipped."
+            messages.success(request, f"Audience {audience.name} created. {note}")
+            return redirect("web:bc_audience", bc.pk, audience.pk)
+    return render(
+        request,
+        "web/business/data/audiences.html",
+        _ctx(
+            request,
+            bc,
+            "data",
+            audiences=audience_queries.audiences_of(bc.pk),
+            manage=manage,
+            error=error,
+            pixels=queries.pixels_of(bc.pk),
+            ad_accounts=bc_queries.ad_accounts(bc, actor),
+            accounts=bc_queries.linked_accounts(bc, actor).filter(status="ACTIVE"),
+            engagements=audience_queries.ENGAGEMENTS,
+        ),
+    )
+
+
+@signed_in
+def audience(request: HttpRequest, bc_id: int, audience_id: int) -> HttpResponse:
+    """An audience: its rule, size (from the worker), syncs and shares; share with another."""
+    actor = _actor(request)
+    bc = bc_access.business_for(actor, bc_id)
+    aud = audience_access.audience_for(actor, bc, audience_id)
+    manage = decide(actor, "business.manage", bc)
+    if request.method == "POST":
+        try:
+            ad_account = bc_access.ad_account_for(actor, bc, form_id(request, "ad_account"))
+            audience_actions.share_audience(actor, aud, ad_account)
+        except NotFound as exc:
+            messages.error(request, str(exc))
+        except InvalidInput as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"Shared with {ad_account.name}.")
+        return redirect("web:bc_audience", bc.pk, aud.pk)
+    return render(
+        request,
+        "web/business/data/audience.html",
+        _ctx(
+            request,
+            bc,
+            "data",
+            audience=aud,
+            rule=audience_queries.rule(aud),
+            syncs=audience_queries.syncs_of(aud),
+            ad_accounts=bc_queries.ad_accounts(bc, actor).exclude(pk=aud.ad_account_id),
+            manage=manage,
+        ),
+    )
+
+
+@signed_in
+def audience_share_cancel(
+    request: HttpRequest, bc_id: int, audience_id: int, binding_id: int
+) -> HttpResponse:
+    """*Cancel share* -> preview -> *Confirm*: the ad account keeps what it received."""
+    actor = _actor(request)
+    bc = bc_access.business_for(actor, bc_id)
+    aud = audience_access.audience_for(actor, bc, audience_id)
+    binding = access.binding_for(actor, bc, binding_id)
+    if binding.audience_id != aud.pk:
+        raise NotFound("No such share of this audience.")
+    return confirm_then_act(
+        request,
+        preview=lambda: actions.preview_stop_sync(binding),
+        perform=lambda: audience_actions.cancel_share(actor, binding),
+        account=None,
+        context=_ctx(
+            request,
+            bc,
+            "data",
+            title="Cancel share",
+            headline=f"Stop sharing {aud.name} with {binding.ad_account.name}?",
+            back=reverse("web:bc_audience", args=[bc.pk, aud.pk]),
+        ),
+    )
+
+
+# --- catalogs: syncs to ad accounts and pixels as event sources -------------------------------
+
+
+@signed_in
+def catalog_bindings(request: HttpRequest, bc_id: int) -> HttpResponse:
+    """The Business Center's catalogs: where their products sync and which pixels feed them."""
+    actor = _actor(request)
+    bc = bc_access.business_for(actor, bc_id)
+    manage = decide(actor, "business.manage", bc)
+    if request.method == "POST":
+        try:
+            catalog = catalog_access.catalog_for(actor, bc, form_id(request, "catalog"))
+            what = request.POST.get("action", "")
+            if what == "link":
+                ad_account = bc_access.ad_account_for(actor, bc, form_id(request, "ad_account"))
+                catalog_sync.link_catalog(actor, catalog, ad_account)
+                messages.success(request, f"{catalog.name} now syncs to {ad_account.name}.")
+            elif what in ("bind", "unbind"):
+                px = access.pixel_for(actor, bc, form_id(request, "pixel"))
+                if what == "bind":
+                    catalog_sync.bind_event_source(actor, catalog, px)
+                    messages.success(request, f"{px.name} now feeds {catalog.name}.")
+                else:
+                    catalog_sync.unbind_event_source(actor, catalog, px)
+                    messages.success(request, f"{px.name} no longer feeds {catalog.name}.")
+            else:
+                raise InvalidInput("Pick what to do.")
+        except NotFound as exc:
+            messages.error(request, str(exc))
+        except InvalidInput as exc:
+            messages.error(request, exc.message)
+        return redirect("web:bc_data_catalogs", bc.pk)
+    catalogs = list(catalog_queries.catalogs(bc))
+    return render(
+        request,
+        "web/business/data/catalogs.html",
+        _ctx(
+            request,
+            bc,
+            "data",
+            catalogs=[
+                (
+                    c,
+                    queries.bindings_of(bc.pk).filter(catalog_id=c.pk),
+                    queries.event_sources_of(c.pk),
+                    catalog_sync.matched_product_events(c),
+                )
+                for c in catalogs
+            ],
+            pixels=queries.pixels_of(bc.pk),
+            ad_accounts=bc_queries.ad_accounts(bc, actor),
+            manage=manage,
+        ),
     )
