@@ -14,7 +14,10 @@ ROOT = Path(__file__).resolve().parents[1]
 PG_BASE = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 
 
-def database_url(db: str, name: str) -> str:
+def database_url(db: str, name: str, suffix: str | None = None) -> str:
+    """The benchmark's own database; a suffix (BENCH_DB_SUFFIX) keeps concurrent runs (two
+    checkouts, CI workers) from dropping each other's."""
+    name += os.environ.get("BENCH_DB_SUFFIX", "") if suffix is None else suffix
     if db == "sqlite":
         return f"sqlite:///{Path('/tmp') / f'bizlink-bench-{name}.sqlite3'}"
     return f"{PG_BASE}/bizlink_bench_{name}"
@@ -29,9 +32,10 @@ def fresh_database(db: str, name: str) -> str:
     else:
         import psycopg
 
+        db_name = url.rsplit("/", 1)[1]
         with psycopg.connect(f"{PG_BASE}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "bizlink_bench_{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "bizlink_bench_{name}"')
+            conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{db_name}"')
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "true"}
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0", "--skip-checks"],
@@ -40,6 +44,19 @@ def fresh_database(db: str, name: str) -> str:
         check=True,
     )
     return url
+
+
+def drop_database(db: str, name: str, suffix: str | None = None) -> None:
+    """Remove a benchmark database (CI runs with a unique BENCH_DB_SUFFIX leave none behind)."""
+    url = database_url(db, name, suffix)
+    if db == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
+        return
+    import psycopg
+
+    with psycopg.connect(f"{PG_BASE}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
 def setup_django(url: str) -> None:

@@ -3,12 +3,15 @@ shape (and the invariants that do not depend on machine speed), not for time."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from django.db import connection
+
+from bench.common import drop_database
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -17,13 +20,18 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_short_benchmarks_run_and_report(tmp_path: Path) -> None:
     db = "postgres" if connection.vendor == "postgresql" else "sqlite"
     out = tmp_path / "RESULTS.md"
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.run", "--short", "--db", db, "--results", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    suffix = f"_ci{os.getpid()}"  # its own database: a concurrent run cannot drop it
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "bench.run", "--short", "--db", db, "--results", str(out)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env={**os.environ, "BENCH_DB_SUFFIX": suffix},
+        )
+    finally:
+        drop_database(db, "short", suffix)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
     report = out.read_text()
     assert f"## {db} (short)" in report
