@@ -82,20 +82,33 @@ def ads_home(request: HttpRequest, ad_account_id: int) -> HttpResponse:
     first, last = reports.parse_range(None, None, today=localtime.today(ad.timezone))
     week = {row.key: row for row in reports.report(ad, first, last, by="ad").rows}
     spent = queries.budget_spent(ad, now=now)
-    tree = []
-    for campaign in queries.campaigns(ad):
-        groups = []
-        for group in queries.ad_groups(campaign):
-            ads = [
+    # Three queries for the whole tree, however many campaigns, ad groups and ads there are.
+    ads_by_group: dict[int, list[Ad]] = {}
+    for item in queries.live_ads(ad):
+        ads_by_group.setdefault(item.ad_group_id, []).append(item)
+    groups_by_campaign: dict[int, list[AdGroup]] = {}
+    for group in queries.ad_groups_of(ad):
+        groups_by_campaign.setdefault(group.campaign_id, []).append(group)
+    tree = [
+        (
+            campaign,
+            [
                 (
-                    item,
-                    queries.delivery_status(item, balance=balance, now=now, spent=spent),
-                    week.get(str(item.pk)),
+                    group,
+                    [
+                        (
+                            item,
+                            queries.delivery_status(item, balance=balance, now=now, spent=spent),
+                            week.get(str(item.pk)),
+                        )
+                        for item in ads_by_group.get(group.pk, [])
+                    ],
                 )
-                for item in queries.ads_of_group(group)
-            ]
-            groups.append((group, ads))
-        tree.append((campaign, groups))
+                for group in groups_by_campaign.get(campaign.pk, [])
+            ],
+        )
+        for campaign in queries.campaigns(ad)
+    ]
     return render(
         request,
         "web/ads/home.html",
