@@ -64,8 +64,17 @@ SECRET_KEYS = frozenset(
 )
 
 
+# An event's `user` (Events API): hashed or not, personal data stays out of the log.
+PERSONAL_KEYS = frozenset({"email", "phone", "external_id"})
+
+
 def _masked(value: Any) -> Any:
     if isinstance(value, dict):
+        if isinstance(value.get("user"), dict):
+            value = {
+                **value,
+                "user": {k: "***" if k in PERSONAL_KEYS else v for k, v in value["user"].items()},
+            }
         return {k: "***" if k in SECRET_KEYS else _masked(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_masked(v) for v in value]

@@ -174,3 +174,16 @@ def test_a_click_issued_by_the_simulation_is_attributed_to_its_ad_in_reports(sho
 
 def _reported_conversions(ad: Ad) -> int:
     return sum(DailyStat.objects.filter(ad=ad).values_list("conversions", flat=True))
+
+
+def test_the_sandbox_request_log_keeps_no_personal_data(
+    client: Client, token: str, shop: Shop, settings: Any
+) -> None:
+    from bizlink.sandbox.models import ApiRequest
+
+    settings.SANDBOX_MODE = True
+    plain = event("pii-log", user={"email": "buyer@example.com", "ttclid": "t-1"})
+    assert track(client, token, shop, [plain])["code"] == 40062
+    logged = ApiRequest.objects.filter(path="/open_api/v1.3/event/track/").latest("id")
+    assert "buyer@example.com" not in str(logged.params)
+    assert logged.params["data"][0]["user"] == {"email": "***", "ttclid": "t-1"}
