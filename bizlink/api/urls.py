@@ -13,6 +13,7 @@ from bizlink.api import (
     ads,
     asset_groups,
     bc,
+    billing,
     catalogs,
     oauth_exchange,
     pixels,
@@ -32,6 +33,7 @@ api.add_router("", pixels.router)
 api.add_router("", reporting.router)
 api.add_router("", oauth_exchange.router)
 api.add_router("", asset_groups.router)
+api.add_router("", billing.router)
 
 # Mounted by bizlink/urls.py at /open_api/v1.3/ as the top-level namespace "open_api" (ninja
 # reverses its own names there, so it cannot be nested inside "api").

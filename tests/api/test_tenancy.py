@@ -54,6 +54,14 @@ SDK_CALLS: dict[str, Callable[[Any, str], Any]] = {
             customer_info=sdk.BcadvertisercreateCustomerInfo(company="Spy"),
         ),
     ),
+    "advertiser_balance_get": lambda c, t: sdk.BCApi(c).advertiser_balance_get(SUNRISE, t),
+    "advertiser_transaction_get": lambda c, t: sdk.BCApi(c).advertiser_transaction_get(SUNRISE, t),
+    "bc_transfer": lambda c, t: sdk.BCApi(c).bc_transfer(
+        t,
+        body=sdk.BcTransferBody(
+            bc_id=SUNRISE, transfer_type="RECHARGE", advertiser_id=MAIN, cash_amount=10.0
+        ),
+    ),
     "bc_asset_admin_get": lambda c, t: sdk.BCApi(c).bc_asset_admin_get(SUNRISE, "ADVERTISER", t),
     "advertiser_info": lambda c, t: sdk.AccountManagementApi(c).advertiser_info([MAIN], t),
     "bc_partner_asset_delete_advertiser": lambda c, t: sdk.BCApi(c).bc_partner_asset_delete(
