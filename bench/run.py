@@ -20,6 +20,7 @@ from typing import Any
 from bench.common import ROOT, fresh_database, setup_django
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
+FULL_SIZE = "## Full-size runs"
 
 SIZES: dict[str, dict[str, Any]] = {
     "full": {
@@ -114,7 +115,9 @@ def write_results(results: list[dict], path: Path) -> None:
             f"6. Delivery: {r['delivery']['summary']}.",
             "",
         ]
-    path.write_text("\n".join(lines))
+    # Full-size figures recorded by hand (a full run takes long) survive the next short run.
+    kept = path.read_text().partition(FULL_SIZE)[1:] if path.exists() else ("", "")
+    path.write_text("\n".join(lines) + ("\n" + kept[0] + kept[1] if kept[0] else ""))
 
 
 def main() -> None:
