@@ -224,3 +224,17 @@ def test_the_request_log_keeps_no_credentials(
     assert "tt_user/oauth2/token" in log and "***" in log
     # The answer itself carried the tokens (only the log copy is masked).
     assert data["access_token"] and data["refresh_token"]
+
+
+def test_tokens_live_on_the_sandbox_clock(
+    live_server: Any, creds: dict[str, str], bc_api: Any
+) -> None:
+    """After the clock moved ahead, a fresh token still works; it expires an hour later on the
+    sandbox clock (DOT stamps real time; bind_tokens moves it onto the sandbox clock)."""
+    sandbox_actions.advance_clock(2 * 3600)
+    code, verifier = authorize(live_server)
+    data = exchange(live_server, creds, code, verifier)["data"]
+    assert bc_api.bc_get(data["access_token"])["data"]["list"]
+    sandbox_actions.advance_clock(3600 + 1)
+    failed, _message = sdk_error(lambda: bc_api.bc_get(data["access_token"]))
+    assert failed in (40102, 40105)
