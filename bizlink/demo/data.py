@@ -389,8 +389,8 @@ def _data_assets(
                 ],
             )
             pixel_sync.deliver_due()
-        if day == 1:
-            pixel_actions.stop_sync(ben, holiday, reason="Holiday promo is over")
+            if day == 1:
+                pixel_actions.stop_sync(ben, holiday, reason="Holiday promo is over")
     from bizlink.audiences import actions as audience_actions
     from bizlink.audiences import refresh as audience_refresh
 
