@@ -8,9 +8,11 @@ removed access.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import contextvars
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection
 
@@ -42,32 +44,75 @@ def deny(reason: str, remedy: str = "", ask: tuple[str, ...] = ()) -> Decision:
 
 # --- facts (live reads, one small query each) -------------------------------------------
 
+# While `decide_each` answers one question for a list of rows, a fact (is this person an admin
+# of that Business Center?) is read once for the whole list instead of once per row. The memo
+# lives for that one call only: nothing outlives it, so no decision is ever cached.
+_T = TypeVar("_T")
+_shared_facts: contextvars.ContextVar[dict[tuple[Any, ...], Any] | None] = contextvars.ContextVar(
+    "policy_shared_facts", default=None
+)
+
+
+def _fact(key: tuple[Any, ...], read: Callable[[], _T]) -> _T:
+    memo = _shared_facts.get()
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]
+
+
+@contextlib.contextmanager
+def deciding_many() -> Iterator[None]:
+    """Decide many rows at one instant with their shared facts read once (see `_fact`)."""
+    token = _shared_facts.set({})
+    try:
+        yield
+    finally:
+        _shared_facts.reset(token)
+
 
 def membership(user: User, business: BusinessCenter | int) -> Link | None:
     bc_id = business if isinstance(business, int) else business.pk
-    return (
-        link_queries.active()
-        .filter(kind=Kind.MEMBERSHIP, business_id=bc_id, user_id=user.pk)
-        .first()
+    return _fact(
+        ("membership", user.pk, bc_id),
+        lambda: (
+            link_queries.active()
+            .filter(kind=Kind.MEMBERSHIP, business_id=bc_id, user_id=user.pk)
+            .first()
+        ),
     )
 
 
 def is_admin(user: User, business: BusinessCenter | int) -> bool:
     bc_id = business if isinstance(business, int) else business.pk
-    return (
-        link_queries.active()
-        .filter(kind=Kind.MEMBERSHIP, business_id=bc_id, user_id=user.pk, role=Role.ADMIN)
-        .exists()
+    return _fact(
+        ("is_admin", user.pk, bc_id),
+        lambda: (
+            link_queries.active()
+            .filter(kind=Kind.MEMBERSHIP, business_id=bc_id, user_id=user.pk, role=Role.ADMIN)
+            .exists()
+        ),
     )
 
 
 def admin_names(business: BusinessCenter | int) -> tuple[str, ...]:
     bc_id = business if isinstance(business, int) else business.pk
-    return tuple(
-        link_queries.business_admins(bc_id)
-        .select_related("user")
-        .order_by("user__name")
-        .values_list("user__name", flat=True)
+    return _fact(
+        ("admin_names", bc_id),
+        lambda: tuple(
+            link_queries.business_admins(bc_id)
+            .select_related("user")
+            .order_by("user__name")
+            .values_list("user__name", flat=True)
+        ),
+    )
+
+
+def _admin_link_ids(bc_id: int) -> frozenset[int]:
+    return _fact(
+        ("admin_link_ids", bc_id),
+        lambda: frozenset(link_queries.business_admins(bc_id).values_list("pk", flat=True)),
     )
 
 
@@ -155,13 +200,12 @@ def _member_remove(actor: User, link: Link) -> Decision:
     if not leaving_self and not is_admin(actor, link.bc_id):
         remedy, ask = ask_admins(link.bc_id, "remove this member")
         return deny("Only Business Center admins can remove members.", remedy, ask)
-    if link.role == Role.ADMIN and link.status == Status.ACTIVE:
-        others = link_queries.business_admins(link.bc_id).exclude(pk=link.pk)
-        if not others.exists():
-            return deny(
-                "A Business Center must keep at least one Admin, and this is the last one.",
-                "Make another member an Admin first, then remove this one.",
-            )
+    is_live_admin = link.role == Role.ADMIN and link.status == Status.ACTIVE
+    if is_live_admin and not _admin_link_ids(link.bc_id) - {link.pk}:
+        return deny(
+            "A Business Center must keep at least one Admin, and this is the last one.",
+            "Make another member an Admin first, then remove this one.",
+        )
     return ALLOW
 
 
@@ -479,8 +523,15 @@ def _two_factor_gate(actor: User, target: object) -> Decision | None:
     elif isinstance(target, Link) and Link.business.is_cached(target) and target.business:
         required = target.business.require_two_factor
     else:
-        required = BusinessCenter.objects.filter(pk=bc_id, require_two_factor=True).exists()
-    if not required or not is_admin(actor, bc_id) or has_totp(actor):
+        required = _fact(
+            ("requires_two_factor", bc_id),
+            lambda: BusinessCenter.objects.filter(pk=bc_id, require_two_factor=True).exists(),
+        )
+    if (
+        not required
+        or not is_admin(actor, bc_id)
+        or _fact(("has_totp", actor.pk), lambda: has_totp(actor))
+    ):
         return None
     owner_id = target.account.owner_id if isinstance(target, Link) and target.account else None
     if owner_id == actor.pk:
@@ -547,6 +598,13 @@ def decide(actor: User | None, verb: str, target: object) -> Decision:
         if gate is not None:
             return gate
     return decision
+
+
+def decide_each(actor: User | None, verb: str, targets: Iterable[Any]) -> list[Decision]:
+    """`decide` for every row of a list (a page of members, the paths of who-has-access), with
+    the facts the rows share read once, so a page costs the same statements at any size."""
+    with deciding_many():
+        return [decide(actor, verb, target) for target in targets]
 
 
 def require(actor: User | None, verb: str, target: object) -> None:

@@ -21,7 +21,7 @@ from bizlink.businesses.actions import CURRENCIES
 from bizlink.core.errors import InvalidInput
 from bizlink.links.enums import ASSET_ROLES, MEMBER_ROLES, FinanceRole, Kind, Role
 from bizlink.partner_access import queries as partner_queries
-from bizlink.policy import Decision, decide, is_admin
+from bizlink.policy import Decision, decide, decide_each, is_admin
 from bizlink.twofactor import queries as twofactor_queries
 from bizlink.twofactor.actions import mask_email
 from bizlink.web.guards import signed_in
@@ -56,7 +56,8 @@ def _ctx(request: HttpRequest, bc: BusinessCenter, section: str, **extra: Any) -
 
 
 def _with_decisions(actor: User, verb: str, links: Any) -> list[tuple[Link, Decision]]:
-    return [(link, decide(actor, verb, link)) for link in links]
+    links = list(links)
+    return list(zip(links, decide_each(actor, verb, links), strict=True))
 
 
 def _two_factor_detour(request: HttpRequest, bc: BusinessCenter, back: str) -> HttpResponse | None:
