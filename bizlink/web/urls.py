@@ -41,6 +41,7 @@ ADS = "ads/<id:ad_account_id>/"
 urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", ops.healthz, name="healthz"),
+    path("healthz/live", ops.live, name="healthz_live"),
     path("metrics", ops.metrics_view, name="metrics"),
     path("login/", auth.login_view, name="login"),
     path("login/two-factor/", auth.login_two_factor, name="login_two_factor"),

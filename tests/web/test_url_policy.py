@@ -43,6 +43,7 @@ EXPECTED_PUBLIC = {
     "web:logout",
     "web:signup",
     "web:healthz",
+    "web:healthz_live",
     "web:metrics",  # guarded in the view: loopback or the METRICS_TOKEN bearer token
     "oauth:metadata",
     "web:pixel_collect",  # a pixel's browser events: like any pixel, no sign-in (no PII taken)
