@@ -12,8 +12,10 @@ from django.urls import path, re_path
 from bizlink.api import (
     ads,
     asset_groups,
+    audiences,
     bc,
     billing,
+    catalog_eventsources,
     catalogs,
     oauth_exchange,
     pixels,
@@ -34,6 +36,8 @@ api.add_router("", reporting.router)
 api.add_router("", oauth_exchange.router)
 api.add_router("", asset_groups.router)
 api.add_router("", billing.router)
+api.add_router("", audiences.router)
+api.add_router("", catalog_eventsources.router)
 
 # Mounted by bizlink/urls.py at /open_api/v1.3/ as the top-level namespace "open_api" (ninja
 # reverses its own names there, so it cannot be nested inside "api").

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from bizlink.audiences.models import Audience
+from bizlink.links.enums import LIVE
 from bizlink.pixels.models import AssetKind, SyncBinding
 
 
@@ -18,6 +19,33 @@ def syncs_of(audience: Audience) -> QuerySet[SyncBinding]:
     return SyncBinding.objects.filter(
         asset_kind=AssetKind.AUDIENCE, audience_id=audience.pk
     ).select_related("ad_account", "link", "stopped_by")
+
+
+def audiences_of_ad_account(ad_account_id: int) -> QuerySet[Audience]:
+    """Audiences an ad account can use: its own and those shared with it right now."""
+    shared = SyncBinding.objects.filter(
+        asset_kind=AssetKind.AUDIENCE, ad_account_id=ad_account_id, link__status__in=LIVE
+    ).values("audience_id")
+    return (
+        Audience.objects.filter(Q(ad_account_id=ad_account_id) | Q(pk__in=shared))
+        .select_related("ad_account", "pixel", "account")
+        .order_by("pk")
+    )
+
+
+def live_share(audience: Audience, ad_account_id: int) -> SyncBinding | None:
+    """The share of `audience` with that ad account if it is live (what share/cancel ends)."""
+    return (
+        syncs_of(audience)
+        .filter(ad_account_id=ad_account_id, link__status__in=LIVE)
+        .exclude(ad_account_id=audience.ad_account_id)
+        .first()
+    )
+
+
+def shares_of(audience: Audience) -> QuerySet[SyncBinding]:
+    """Every share of the audience with another ad account, live or ended, oldest first."""
+    return syncs_of(audience).exclude(ad_account_id=audience.ad_account_id).order_by("pk")
 
 
 def rule(audience: Audience) -> str:
