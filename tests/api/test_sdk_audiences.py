@@ -149,3 +149,29 @@ def test_another_business_center_reads_and_changes_nothing(
     # Alex's own ad account lists none of Sunrise's audiences.
     assert api.dmp_custom_audience_list(own, alex)["data"]["list"] == []
     assert list(audience_queries.syncs_of(audience).values_list("pk", "link__status")) == before
+
+
+def _make_maya_an_operator(sdk_client: Any, ben: str) -> None:
+    """Maya (a Standard member of Sunrise) operates both its ad accounts, granted by the API."""
+    for ad_account in (MAIN, "2"):
+        body = sdk.AssetAssignBody(
+            bc_id="1",
+            user_id="1",
+            asset_type="ADVERTISER",
+            asset_id=ad_account,
+            advertiser_role="OPERATOR",
+        )
+        sdk.BCApi(sdk_client).bc_asset_assign(ben, body=body)
+
+
+def test_a_standard_member_reads_but_the_policy_refuses_sharing(
+    api: Any, sdk_client: Any, token: Any, ids: dict[str, str]
+) -> None:
+    _make_maya_an_operator(sdk_client, token())
+    maya = token("maya@example.com")  # a Standard member of Sunrise Bakery
+    listed = api.dmp_custom_audience_list(MAIN, maya)["data"]["list"]
+    assert [a["audience_id"] for a in listed] == [ids["audience"]]
+    code, message = sdk_error(lambda: _cancel(api, maya, ids["audience"], ids["promo"]))
+    assert code == 40001 and "admin" in message.lower(), message
+    audience = Audience.objects.get(pk=ids["audience"])
+    assert audience_queries.live_share(audience, int(ids["promo"])) is not None

@@ -119,3 +119,27 @@ def test_another_business_center_reads_and_changes_nothing(
         assert code in (40001, 40007), (name, code, message)
         assert ids["pixel"] not in message or "No pixel" in message
     assert _live(ids) == [ids["pixel"]]
+
+
+def _make_maya_an_operator(sdk_client: Any, ben: str) -> None:
+    """Maya (a Standard member of Sunrise) operates both its ad accounts, granted by the API."""
+    for ad_account in (MAIN, "2"):
+        body = sdk.AssetAssignBody(
+            bc_id="1",
+            user_id="1",
+            asset_type="ADVERTISER",
+            asset_id=ad_account,
+            advertiser_role="OPERATOR",
+        )
+        sdk.BCApi(sdk_client).bc_asset_assign(ben, body=body)
+
+
+def test_a_standard_member_is_refused_by_the_policy(
+    api: Any, sdk_client: Any, token: Any, ids: dict[str, str]
+) -> None:
+    _make_maya_an_operator(sdk_client, token())
+    maya = token("maya@example.com")  # a Standard member of Sunrise Bakery
+    assert api.catalog_eventsource_bind_get(ids["catalog"], SUNRISE, maya)["data"]["list"] == []
+    code, message = sdk_error(lambda: api.catalog_eventsource_bind(maya, body=_body(ids)))
+    assert code == 40001 and "admin" in message.lower(), message
+    assert _live(ids) == []
