@@ -6,14 +6,15 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Count, Sum, Value
+from django.db.models import Count, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, NullIf
 
 from bizlink.accounts.models import CreatorAccount
 from bizlink.audiences.models import Audience
 from bizlink.core import clock
 from bizlink.links.models import Status
-from bizlink.pixels.models import AssetKind, PixelEvent, SyncBinding, SyncHistory
+from bizlink.pixels import failures
+from bizlink.pixels.models import AssetKind, PixelEvent, SyncBinding, SyncHistory, SyncState
 
 REFRESH_EVERY = dt.timedelta(hours=24)
 
@@ -51,7 +52,9 @@ def compute_size(audience: Audience, now: dt.datetime) -> int:
         field = "likes" if audience.engagement == Audience.Engagement.LIKED else "views"
         total = account.posts.filter(posted_at__gte=since).aggregate(n=Sum(field))["n"]
         return int(total or 0)
-    return audience.identifiers.count()
+    if audience.kind == Audience.Kind.CUSTOMER_FILE:
+        return audience.identifiers.count()
+    raise ValueError(f"audience {audience.name!r} has an unknown kind {audience.kind!r}.")
 
 
 def refresh_audience(audience_id: int) -> int | None:
@@ -64,7 +67,9 @@ def refresh_audience(audience_id: int) -> int | None:
             .first()
         )
         if audience is None:
-            return None
+            if not Audience.objects.filter(pk=audience_id).exists():
+                raise Audience.DoesNotExist(f"audience #{audience_id} no longer exists.")
+            return None  # another worker is refreshing it
         now = clock.now()
         size = compute_size(audience, now)
         audience.size = size
@@ -95,21 +100,69 @@ def refresh_audience(audience_id: int) -> int | None:
                 for b in live
             ]
         )
+        failures.record_success((b.pk for b in live), now)
         return size
 
 
 def refresh_due(limit: int = 200) -> dict[str, int]:
+    """Refresh the audiences that are due, and those whose syncs in ERROR are due a retry.
+    A refresh that fails puts the audience's live syncs in ERROR (retried with backoff by
+    `pixels.failures`) instead of stopping the worker."""
+    now = clock.now()
+    retries = SyncBinding.objects.filter(
+        failures.due(now),
+        asset_kind=AssetKind.AUDIENCE,
+        state=SyncState.ERROR,
+        link__status=Status.ACTIVE,
+    ).values_list("audience_id", flat=True)
     due = list(
-        Audience.objects.filter(refresh_due_at__lte=clock.now())
+        Audience.objects.filter(refresh_due_at__lte=now)
+        .exclude(pk__in=_given_up())
         .order_by("refresh_due_at", "id")
         .values_list("id", flat=True)[:limit]
     )
-    done = sum(1 for audience_id in due if refresh_audience(audience_id) is not None)
-    return {"audiences_refreshed": done}
+    done = errors = 0
+    for audience_id in dict.fromkeys([*due, *(a for a in retries if a is not None)]):
+        try:
+            done += refresh_audience(audience_id) is not None
+        except Exception as exc:
+            errors += _record_failure(audience_id, exc)
+    report = {"audiences_refreshed": done}
+    return {**report, "audience_sync_errors": errors} if errors else report
+
+
+def _given_up() -> QuerySet[SyncBinding, int | None]:
+    """Audiences whose live syncs are all in ERROR with no retry left: wait for Retry now."""
+    live = SyncBinding.objects.filter(asset_kind=AssetKind.AUDIENCE, link__status=Status.ACTIVE)
+    healthy = live.filter(
+        failures.due(clock.now()) | Q(state=SyncState.ERROR, retry_at__isnull=False)
+    )
+    return live.exclude(audience_id__in=healthy.values("audience_id")).values_list(
+        "audience_id", flat=True
+    )
+
+
+def _record_failure(audience_id: int, exc: Exception) -> int:
+    """The audience is marked in error (its next daily refresh stays scheduled) and its live
+    syncs go to ERROR."""
+    now = clock.now()
+    Audience.objects.filter(pk=audience_id).update(
+        status=Audience.Status.ERROR,
+        error=f"Size refresh failed on {now:%Y-%m-%d %H:%M} UTC: {failures.describe(exc)}"[:300],
+        refresh_due_at=now + REFRESH_EVERY,
+    )
+    bindings = SyncBinding.objects.filter(
+        asset_kind=AssetKind.AUDIENCE, audience_id=audience_id, link__status=Status.ACTIVE
+    ).values_list("pk", flat=True)
+    return failures.record_failure(list(bindings), "Audience size refresh", exc)
 
 
 def next_refresh() -> dt.datetime | None:
-    due = Audience.objects.order_by("refresh_due_at").values_list("refresh_due_at", flat=True)
+    due = (
+        Audience.objects.exclude(pk__in=_given_up())
+        .order_by("refresh_due_at")
+        .values_list("refresh_due_at", flat=True)
+    )
     return due.first()
 
 

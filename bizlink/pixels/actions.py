@@ -218,6 +218,43 @@ def resume_sync(actor: User, binding: SyncBinding) -> SyncBinding:
     )
 
 
+@transaction.atomic
+def retry_sync(actor: User, binding: SyncBinding) -> SyncBinding:
+    """*Retry now* on a sync in ERROR: the worker runs it again right away (one more try, even
+    after it gave up retrying by itself). A stopped sync is resumed, not retried."""
+    from bizlink.pixels import failures
+
+    require(actor, "business.manage", binding.business)
+    locked = (
+        SyncBinding.objects.select_for_update(of=("self",))
+        .select_related("link", "ad_account")
+        .get(pk=binding.pk)
+    )
+    if locked.state == SyncState.STOPPED or locked.link.status != Status.ACTIVE:
+        raise InvalidInput(
+            f"{locked.asset_name} no longer syncs to {locked.ad_account.name}; a stopped sync "
+            "never runs. Use Resume sync to start it again."
+        )
+    if locked.state != SyncState.ERROR:
+        raise InvalidInput(f"{locked.asset_name} is not in error; there is nothing to retry.")
+    failures.retry_now(locked)
+    SyncHistory.objects.create(
+        binding=locked,
+        kind=SyncHistory.Kind.RETRY,
+        at=clock.now(),
+        message=f"Retry requested by {actor.name} after {locked.failures} failed tries.",
+    )
+    _audit(
+        actor,
+        "data_sync.retry_requested",
+        locked.business,
+        f"{locked.asset_name} -> {locked.ad_account.name}: {locked.error}",
+    )
+    schedule_sync()
+    locked.refresh_from_db()
+    return locked
+
+
 # Packages that own other data assets tell us which account their asset is tied to.
 _account_of: dict[str, Any] = {}
 

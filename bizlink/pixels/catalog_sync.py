@@ -20,7 +20,7 @@ from bizlink.catalogs.models import Catalog, Product
 from bizlink.core import clock
 from bizlink.core.errors import InvalidInput
 from bizlink.links.models import Status
-from bizlink.pixels import actions
+from bizlink.pixels import actions, failures
 from bizlink.pixels.models import (
     AssetKind,
     CatalogEventSource,
@@ -120,40 +120,59 @@ def matched_product_events(catalog: Catalog, days: int = 7) -> int:
 
 
 def refresh_catalog_syncs() -> dict[str, int]:
-    """Deliver product changes to every live catalog sync (each in its own short transaction)."""
+    """Deliver product changes to every live catalog sync that is due (each in its own short
+    transaction). A sync that fails goes to ERROR and is retried with backoff (`failures`)."""
     live = list(
-        SyncBinding.objects.filter(asset_kind=AssetKind.CATALOG, link__status=Status.ACTIVE)
+        SyncBinding.objects.filter(
+            failures.due(clock.now()), asset_kind=AssetKind.CATALOG, link__status=Status.ACTIVE
+        )
     )
-    synced = 0
+    synced = errors = 0
     for binding in live:
-        with transaction.atomic():
-            now = clock.now()
-            assert binding.catalog_id is not None
-            stats = Product.objects.filter(catalog_id=binding.catalog_id).aggregate(
-                n=Count("id"),
-                last=Max("updated_at"),
-                changed=Count("id", filter=Q(updated_at__gt=binding.last_sync_at))
-                if binding.last_sync_at
-                else Count("id"),
+        try:
+            synced += _deliver_products(binding)
+        except Exception as exc:
+            errors += failures.record_failure([binding.pk], "Catalog product delivery", exc)
+    report = {"catalog_syncs": synced}
+    return {**report, "catalog_sync_errors": errors} if errors else report
+
+
+def _deliver_products(binding: SyncBinding) -> int:
+    with transaction.atomic():
+        now = clock.now()
+        assert binding.catalog_id is not None
+        if not Catalog.objects.filter(pk=binding.catalog_id).exists():
+            raise Catalog.DoesNotExist(
+                f"catalog #{binding.catalog_id} ({binding.asset_name}) no longer exists."
             )
-            n, changed = int(stats["n"] or 0), int(stats["changed"] or 0)
-            SyncBinding.objects.filter(pk=binding.pk, link__status=Status.ACTIVE).update(
-                synced_count=n, last_sync_at=now, next_sync_at=now + SYNC_EVERY
+        stats = Product.objects.filter(catalog_id=binding.catalog_id).aggregate(
+            n=Count("id"),
+            last=Max("updated_at"),
+            changed=Count("id", filter=Q(updated_at__gt=binding.last_sync_at))
+            if binding.last_sync_at
+            else Count("id"),
+        )
+        n, changed = int(stats["n"] or 0), int(stats["changed"] or 0)
+        SyncBinding.objects.filter(pk=binding.pk, link__status=Status.ACTIVE).update(
+            synced_count=n, last_sync_at=now, next_sync_at=now + SYNC_EVERY
+        )
+        failures.record_success([binding.pk], now)
+        if changed or binding.last_sync_at is None or n != binding.synced_count:
+            SyncHistory.objects.create(
+                binding=binding,
+                kind=SyncHistory.Kind.SYNCED,
+                at=now,
+                count=changed,
+                message=f"{n} products in the catalog; {changed} new or updated delivered.",
             )
-            if changed or binding.last_sync_at is None or n != binding.synced_count:
-                SyncHistory.objects.create(
-                    binding=binding,
-                    kind=SyncHistory.Kind.SYNCED,
-                    at=now,
-                    count=changed,
-                    message=f"{n} products in the catalog; {changed} new or updated delivered.",
-                )
-                synced += 1
-    return {"catalog_syncs": synced}
+            return 1
+        return 0
 
 
 def next_catalog_sync() -> dt.datetime | None:
-    live = SyncBinding.objects.filter(asset_kind=AssetKind.CATALOG, link__status=Status.ACTIVE)
+    live = SyncBinding.objects.filter(
+        asset_kind=AssetKind.CATALOG, link__status=Status.ACTIVE
+    ).exclude(state="ERROR")  # retries of syncs in error: `failures.next_retry`
     due = live.order_by("next_sync_at").values_list("next_sync_at", flat=True).first()
     if due is None and live.exists():
         return clock.now()

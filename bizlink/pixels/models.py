@@ -82,7 +82,12 @@ class SyncBinding(models.Model):
         "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     stopped_by_change = models.UUIDField(null=True, blank=True, db_index=True)
+    # ERROR: what failed and when; the worker retries at `retry_at` with backoff, and after
+    # `sync.MAX_FAILURES` failed runs in a row stops retrying (retry_at empty) until Retry now.
     error = models.CharField(max_length=300, blank=True)
+    error_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveIntegerField(default=0)
+    retry_at = models.DateTimeField(null=True, blank=True)
     last_sync_at = models.DateTimeField(null=True, blank=True)
     next_sync_at = models.DateTimeField(null=True, blank=True)
     synced_count = models.PositiveBigIntegerField(default=0)
@@ -138,9 +143,11 @@ class SyncHistory(models.Model):
         STOPPED = "STOPPED", "Stopped"
         RESUMED = "RESUMED", "Resumed"
         ERROR = "ERROR", "Error"
+        RECOVERED = "RECOVERED", "Recovered"
+        RETRY = "RETRY", "Retry requested"
 
     binding = models.ForeignKey(SyncBinding, on_delete=models.PROTECT, related_name="history")
-    kind = models.CharField(max_length=8, choices=Kind.choices)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
     at = models.DateTimeField(default=clock.now)
     count = models.PositiveIntegerField(default=0)
     message = models.CharField(max_length=300, blank=True)

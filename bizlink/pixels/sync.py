@@ -9,20 +9,23 @@ PostgreSQL), so two workers never deliver the same row and a crash delivers noth
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 
 from bizlink.ads.models import DailyStat, HourlyStat
 from bizlink.core import clock
-from bizlink.pixels import clicks
+from bizlink.pixels import clicks, failures
 from bizlink.pixels.models import Conversion, EventDelivery, SyncBinding, SyncHistory
 
 BATCH = 500
+
+log = logging.getLogger(__name__)
 
 # Other data assets refresh in the same worker run (audiences register theirs): each returns
 # counts for the task's report.
@@ -37,9 +40,15 @@ def register_refresher(refresher: Refresher) -> None:
 
 
 def refresh_all() -> dict[str, int]:
+    """Run every refresher; one that raises is logged and does not stop the others (each
+    refresher records per-sync failures itself, see `failures`)."""
     report: dict[str, int] = {}
     for refresher in _refreshers:
-        report.update(refresher())
+        try:
+            report.update(refresher())
+        except Exception:
+            log.exception("data sync refresher %s failed", getattr(refresher, "__name__", "?"))
+            report["refreshers_failed"] = report.get("refreshers_failed", 0) + 1
     return report
 
 
@@ -48,23 +57,33 @@ class SyncReport:
     delivered: int = 0
     conversions: int = 0
     batches: int = 0
+    errors: int = 0
 
     def as_dict(self) -> dict[str, int]:
-        return {"delivered": self.delivered, "conversions": self.conversions}
+        report = {"delivered": self.delivered, "conversions": self.conversions}
+        return {**report, "event_sync_errors": self.errors} if self.errors else report
 
 
-def deliver_batch(report: SyncReport, size: int = BATCH) -> int:
-    """Deliver up to `size` pending event rows; returns how many."""
+def _pending(now: dt.datetime, binding_id: int | None = None) -> QuerySet[EventDelivery]:
+    """Rows waiting for delivery whose sync may run now (a sync in ERROR waits for its retry)."""
+    rows = EventDelivery.objects.filter(synced_at__isnull=True).filter(
+        failures.due(now, prefix="binding__")
+    )
+    return rows if binding_id is None else rows.filter(binding_id=binding_id)
+
+
+def deliver_batch(report: SyncReport, size: int = BATCH, binding_id: int | None = None) -> int:
+    """Deliver up to `size` pending event rows (of one sync, if given); returns how many."""
     with transaction.atomic():
+        now = clock.now()
         rows = list(
-            EventDelivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(synced_at__isnull=True)
+            _pending(now, binding_id)
+            .select_for_update(skip_locked=True, of=("self",))
             .select_related("event")
             .order_by("id")[:size]
         )
         if not rows:
             return 0
-        now = clock.now()
         EventDelivery.objects.filter(pk__in=[r.pk for r in rows]).update(synced_at=now)
         per_binding = Counter(r.binding_id for r in rows)
         for binding_id, n in per_binding.items():
@@ -86,6 +105,7 @@ def deliver_batch(report: SyncReport, size: int = BATCH) -> int:
         for row in rows:
             if row.event.ttclid and _attribute(row):
                 report.conversions += 1
+        failures.record_success(per_binding, now)
         report.delivered += len(rows)
         report.batches += 1
         return len(rows)
@@ -119,11 +139,29 @@ def _attribute(row: EventDelivery) -> bool:
 
 
 def deliver_due(max_batches: int = 1000) -> SyncReport:
+    """Deliver in batches; when a batch fails, find the failing syncs by delivering sync by
+    sync, so one broken sync goes to ERROR and the others still get their events."""
     report = SyncReport()
     for _ in range(max_batches):
-        if not deliver_batch(report):
+        try:
+            if not deliver_batch(report):
+                break
+        except Exception:
+            log.warning("event delivery batch failed; delivering sync by sync", exc_info=True)
+            _deliver_sync_by_sync(report, max_batches)
             break
     return report
+
+
+def _deliver_sync_by_sync(report: SyncReport, max_batches: int) -> None:
+    pending = _pending(clock.now()).values_list("binding_id", flat=True).distinct()
+    for binding_id in sorted(set(pending)):
+        try:
+            for _ in range(max_batches):
+                if not deliver_batch(report, binding_id=binding_id):
+                    break
+        except Exception as exc:
+            report.errors += failures.record_failure([binding_id], "Event delivery", exc)
 
 
 # When the next periodic refresh is due (audiences register theirs).
@@ -136,5 +174,6 @@ def register_wakeup(source: Callable[[], dt.datetime | None]) -> None:
 
 
 def next_wakeup() -> dt.datetime | None:
-    times = [t for t in (source() for source in _wakeups) if t is not None]
+    sources = [*_wakeups, failures.next_retry]
+    times = [t for t in (source() for source in sources) if t is not None]
     return min(times) if times else None

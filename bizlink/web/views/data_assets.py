@@ -118,10 +118,19 @@ def pixel(request: HttpRequest, bc_id: int, pixel_id: int) -> HttpResponse:
 
 @signed_in
 def sync_status(request: HttpRequest, bc_id: int, binding_id: int) -> HttpResponse:
-    """One data asset's sync to one ad account: state and why, last/next sync, counts, history."""
+    """One data asset's sync to one ad account: state and why, last/next sync, counts, history;
+    *Retry now* (POST) on a sync in error."""
     actor = _actor(request)
     bc = bc_access.business_for(actor, bc_id)
     binding = access.binding_for(actor, bc, binding_id)
+    if request.method == "POST" and request.POST.get("action") == "retry":
+        try:
+            actions.retry_sync(actor, binding)
+        except InvalidInput as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Retry queued: the worker runs this sync again now.")
+        return redirect("web:bc_data_sync", bc.pk, binding.pk)
     return render(
         request,
         "web/business/data/sync.html",
