@@ -27,12 +27,19 @@ from bizlink.catalogs import actions as catalog_actions
 from bizlink.catalogs.models import Catalog
 from bizlink.core import clock
 from bizlink.core.errors import InvalidInput
-from bizlink.pixels import actions, catalog_sync, failures
-from bizlink.pixels.models import SyncBinding, SyncHistory, SyncState
+from bizlink.pixels import actions, catalog_sync, clicks, failures
+from bizlink.pixels.models import (
+    EventDelivery,
+    Pixel,
+    PixelEvent,
+    SyncBinding,
+    SyncHistory,
+    SyncState,
+)
 from bizlink.pixels.tasks import sync_data_assets
 from bizlink.sandbox import actions as sandbox_actions
 from bizlink.sandbox import queries as sandbox_queries
-from tests.data_assets.conftest import Shop
+from tests.data_assets.conftest import Shop, event, sha
 from tests.outbox.test_worker import MANAGE, worker_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -206,6 +213,38 @@ def test_an_audience_that_cannot_be_sized_puts_its_syncs_in_error_until_fixed(
     audience.refresh_from_db()
     assert binding.state == SyncState.SYNCING and binding.synced_count == 4 == audience.size
     assert audience.status == Audience.Status.READY
+    assert binding.history.filter(kind="RECOVERED").count() == 1
+
+
+def test_a_failing_event_sync_goes_to_error_and_the_other_syncs_still_deliver(
+    shop: Shop, tmp_path: Path
+) -> None:
+    bakery = Pixel.objects.get(business=shop.demo.sunrise, name="Sunrise Bakery web shop")
+    healthy = SyncBinding.objects.get(pixel=bakery, state=SyncState.SYNCING)
+    delivered_before = healthy.synced_count
+    # A signed click id whose hour is past the year 9999: resolving it raises in the worker.
+    payload = "E.1.99999999999999.0"
+    broken_click = f"{payload}.{clicks._sign(payload)}"
+    user = {"email": sha("buyer@example.com"), "ttclid": broken_click}
+    actions.track_events(shop.pixel, [event("bad-click", user=user)])
+    actions.track_events(bakery, [event("fine")])
+    run_worker(tmp_path)
+
+    binding = SyncBinding.objects.get(pk=shop.main.pk)
+    assert binding.state == SyncState.ERROR and binding.failures == 1
+    assert binding.error.startswith("Event delivery failed on ")
+    assert "out of range" in binding.error
+    waiting = EventDelivery.objects.filter(binding=binding, synced_at__isnull=True)
+    assert waiting.count() == 1  # kept for the retry, not lost
+    healthy.refresh_from_db()
+    assert healthy.state == SyncState.SYNCING
+    assert healthy.synced_count == delivered_before + 1  # one broken sync holds up no other
+
+    PixelEvent.objects.filter(pixel=shop.pixel, event_id="bad-click").update(ttclid="")
+    advance(31)
+    run_worker(tmp_path)
+    binding.refresh_from_db()
+    assert binding.state == SyncState.SYNCING and waiting.count() == 0
     assert binding.history.filter(kind="RECOVERED").count() == 1
 
 
