@@ -45,7 +45,9 @@ def test_an_intake_waiting_on_an_unlink_counts_nothing_for_the_lost_ad_account(s
             actions.stop_sync(User.objects.get(pk=ben_id), SyncBinding.objects.get(pk=binding_id))
             unlinked.set()
             time.sleep(0.5)  # hold the unlink's locks while the intake arrives
-        committed.append(time.monotonic())
+            # Stamped as the last step before COMMIT: stamping after the block races the
+            # released intake for the CPU.
+            committed.append(time.monotonic())
 
     thread = _thread(unlink, errors)
     thread.start()
@@ -69,7 +71,7 @@ def test_an_unlink_waits_for_an_intake_in_flight_which_stays_counted(shop: Shop)
             actions.track_events(Pixel.objects.get(pk=pixel_id), [event("in-flight")])
             taken.set()
             time.sleep(0.5)  # the intake's transaction still holds the sync links
-        finished.append(time.monotonic())
+            finished.append(time.monotonic())  # last step before COMMIT (see above)
 
     thread = _thread(intake, errors)
     thread.start()

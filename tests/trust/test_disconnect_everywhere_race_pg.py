@@ -135,7 +135,9 @@ def test_a_link_created_during_the_disconnect_commits_after_it_and_is_reported()
             change.append(str(ended.change_id))
             disconnected.set()
             release.wait(timeout=20)
-        commits.append("disconnect")
+            # Recorded as the last step before COMMIT: after the block, the released request
+            # thread can record first although it committed second.
+            commits.append("disconnect")
 
     def ask() -> None:
         admin = User.objects.get(pk=third.created_by_id)
