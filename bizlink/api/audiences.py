@@ -10,17 +10,16 @@ delete or archive action); stop its shares instead.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
 from ninja import Router, Schema
-from pydantic import BeforeValidator
 
 from bizlink.ads import access as ads_access
 from bizlink.api.core import Envelope, ok, ok_ended
 from bizlink.api.errors import NOT_EXIST, PARAM_ERROR, ApiError
-from bizlink.api.wire import ident, json_param, page_args, paginate
+from bizlink.api.wire import Id, ident, json_param, page_args, paginate
 from bizlink.audiences import access, actions, queries
 from bizlink.businesses import access as bc_access
 
@@ -28,13 +27,6 @@ router = Router(tags=["Audiences"])
 SCOPE = "biz.account.manage"
 MAX_IDS = 100
 MAX_SHARE = 10
-
-
-def _as_str(value: Any) -> Any:
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-
-
-Id = Annotated[str, BeforeValidator(_as_str)]
 
 
 def _time(moment: Any) -> str:

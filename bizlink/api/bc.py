@@ -4,12 +4,12 @@ and writes with `businesses.actions`, exactly as the web pages do; the policy de
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
 from ninja import Router, Schema
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
 from bizlink.access_review import actions as review_actions
 from bizlink.ads import access as ads_access
@@ -17,7 +17,7 @@ from bizlink.ads import actions as ads_actions
 from bizlink.ads import queries as ads_queries
 from bizlink.api.core import Envelope, ok, ok_ended
 from bizlink.api.errors import NOT_EXIST, PARAM_ERROR, ApiError
-from bizlink.api.wire import ident, json_param, page_args, paginate, present, text
+from bizlink.api.wire import Id, ident, json_param, page_args, paginate, present, text
 from bizlink.businesses import access, actions, queries
 from bizlink.core.errors import InvalidInput, NotFound
 from bizlink.links.enums import ASSET_ROLES, FinanceRole, Kind, Role, Status
@@ -27,12 +27,6 @@ from bizlink.policy import decide, is_admin, require
 router = Router(tags=["Business Center"])
 SCOPE = "biz.account.manage"
 
-
-def _as_str(value: Any) -> Any:
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-
-
-Id = Annotated[str, BeforeValidator(_as_str)]
 
 ADVERTISER = "ADVERTISER"
 TT_ACCOUNT = "TT_ACCOUNT"

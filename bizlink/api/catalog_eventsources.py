@@ -9,15 +9,14 @@ Only pixels are event sources here: bizlink has no app events, so `app_id` is re
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from pydantic import BeforeValidator
 
 from bizlink.api.core import Envelope, ok
 from bizlink.api.errors import PARAM_ERROR, ApiError
-from bizlink.api.wire import ident, present
+from bizlink.api.wire import Id, ident, present
 from bizlink.businesses import access as bc_access
 from bizlink.catalogs import access as catalog_access
 from bizlink.pixels import access as pixel_access
@@ -25,13 +24,6 @@ from bizlink.pixels import catalog_sync, queries
 
 router = Router(tags=["Catalogs"])
 SCOPE = "biz.account.manage"
-
-
-def _as_str(value: Any) -> Any:
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-
-
-Id = Annotated[str, BeforeValidator(_as_str)]
 
 
 def _time(moment: Any) -> str:

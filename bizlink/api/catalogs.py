@@ -8,28 +8,20 @@ Product files are imported through the web UI or `manage.py import_catalog`, not
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from pydantic import BeforeValidator
 
 from bizlink.api.core import Envelope, ok
 from bizlink.api.errors import PARAM_ERROR, ApiError
-from bizlink.api.wire import boolean, ident, json_param, page_args, paginate, present, text
+from bizlink.api.wire import Id, boolean, ident, json_param, page_args, paginate, present, text
 from bizlink.businesses import access as bc_access
 from bizlink.catalogs import access, actions, queries
 
 router = Router(tags=["Catalogs"])
 SCOPE = "biz.account.manage"
 CATALOG_TYPES = ("ECOM",)
-
-
-def _as_str(value: Any) -> Any:
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-
-
-Id = Annotated[str, BeforeValidator(_as_str)]
 
 
 def _caller(request: HttpRequest) -> Any:

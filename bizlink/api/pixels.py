@@ -4,15 +4,14 @@ and writes with `pixels.actions`, as the web pages do; the policy decides."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from pydantic import BeforeValidator
 
 from bizlink.api.core import Envelope, answer, ok
 from bizlink.api.errors import PARAM_ERROR, ApiError
-from bizlink.api.wire import ident, page_args, paginate, present, text
+from bizlink.api.wire import Id, ident, page_args, paginate, present, text
 from bizlink.businesses import access as bc_access
 from bizlink.pixels import access, actions, queries
 from bizlink.pixels import events as event_rules
@@ -21,13 +20,6 @@ router = Router(tags=["Pixels and events"])
 SCOPE = "biz.account.manage"
 PARTIAL_OK = 20001
 PII_NOT_HASHED = 40062
-
-
-def _as_str(value: Any) -> Any:
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-
-
-Id = Annotated[str, BeforeValidator(_as_str)]
 
 
 def _caller(request: HttpRequest) -> Any:

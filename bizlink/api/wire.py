@@ -9,13 +9,22 @@ from __future__ import annotations
 import json
 import math
 import secrets
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from pydantic import BeforeValidator
 
 from bizlink.api.errors import OK, PARAM_ERROR, ApiError
 from bizlink.core import clock
+
+
+def _as_str(value: Any) -> Any:
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+# An id in a POST body: the SDK sends some ids as numbers and some as strings; take both.
+Id = Annotated[str, BeforeValidator(_as_str)]
 
 
 def new_request_id() -> str:

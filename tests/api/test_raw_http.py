@@ -165,7 +165,8 @@ BODY_AUTHENTICATED = {
 @pytest.mark.parametrize("route", API_ROUTES, ids=[r.name or r.route for r in API_ROUTES])
 def test_every_api_route_refuses_a_call_without_token(live_server: Any, route: Any) -> None:
     path = "/" + route.route
-    method = "GET" if path.rstrip("/").endswith(("get", "assigned", "info", "list")) else "POST"
+    reads = ("get", "assigned", "info", "list", "log")
+    method = "GET" if path.rstrip("/").endswith(reads) else "POST"
     if route.name in BODY_AUTHENTICATED:
         response = requests.post(live_server.url + path, json={}, timeout=10)
         assert response.status_code == 200 and response.json()["code"] == 40002
