@@ -1,14 +1,17 @@
-"""Pixels and the Events API: `event/track` (Events API 2.0 shape), `bc/pixel/link/update`,
-`bc/pixel/link/get` and `pixel/list`. Each loads with `pixels.access` / `businesses.access`
-and writes with `pixels.actions`, as the web pages do; the policy decides."""
+"""Pixels and the Events API: `event/track` (Events API 2.0 shape), `pixel/create`,
+`bc/pixel/link/update`, `bc/pixel/link/get` and `pixel/list`. Each loads with `pixels.access`
+/ `businesses.access` and writes with `pixels.actions`, as the web pages do; the policy
+decides."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from bizlink.ads import access as ads_access
 from bizlink.api.core import Envelope, answer, ok
 from bizlink.api.errors import PARAM_ERROR, ApiError
 from bizlink.api.wire import Id, ident, page_args, paginate, present, text
@@ -63,6 +66,34 @@ def event_track(request: HttpRequest, body: TrackBody) -> dict[str, Any]:
             data,
         )
     return answer(request, PARAM_ERROR, f"No event was accepted: {where}.", data)
+
+
+class PixelCreateBody(Schema):
+    advertiser_id: Id
+    pixel_name: str
+    pixel_category: str | None = None
+    partner_name: str | None = None
+
+
+@router.post("/pixel/create/", response=Envelope, summary="Create a pixel for an ad account")
+def pixel_create(request: HttpRequest, body: PixelCreateBody) -> dict[str, Any]:
+    """TikTok creates a pixel under an ad account; here pixels belong to the ad account's
+    Business Center, so the pixel is created there and linked to the ad account, in one
+    transaction (the same two actions as *Create a pixel* then *Link* on the web)."""
+    caller = _caller(request)
+    ad_account = ads_access.ad_account_for(caller.user, ident(body.advertiser_id, "advertiser_id"))
+    with transaction.atomic():
+        pixel = actions.create_pixel(caller.user, ad_account.business, name=body.pixel_name)
+        actions.link_pixel(caller.user, pixel, ad_account)
+    return ok(
+        request,
+        {
+            "pixel_id": str(pixel.pk),
+            "pixel_code": pixel.code,
+            "pixel_name": pixel.name,
+            "advertiser_id": str(ad_account.pk),
+        },
+    )
 
 
 class PixelLinkBody(Schema):
