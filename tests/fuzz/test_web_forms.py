@@ -45,10 +45,9 @@ PERSONAS = ["ben", "maya", "sara", "alex", "olivia", None]
 # Rows that change on every request or are the audit of requests, not state: left out.
 VOLATILE_TABLES = ("django_session", "axes_", "sandbox_apirequest", "accounts_usersession")
 
-# Known to answer some malformed POSTs by re-rendering the page without a message. Remove an
-# entry once its view says what was wrong. web:two_factor: a POST without a known `step`
-# (reported to the lead; bizlink/web/views/auth.py is another helper's).
-KNOWN_SILENT = {"web:two_factor"}
+# Views known to answer some malformed POSTs by re-rendering the page without a message (none
+# now: web:two_factor says when a POST names no known step). Add one only with a reason.
+KNOWN_SILENT: set[str] = set()
 
 NASTY = [
     "",

@@ -190,5 +190,10 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Two-factor authentication is off.")
             return redirect("web:two_factor")
+    elif request.method == "POST":
+        context.update(
+            error="That form step is unknown. Use the buttons on this page: set up, confirm "
+            "with a code, or turn two-factor authentication off."
+        )
     response = render(request, "web/auth/two_factor.html", context)
     return response
