@@ -266,14 +266,19 @@ def access_token_by_value(value: str) -> tuple[AccessToken | None, Link | None]:
     """A presented access token (stored as a checksum) and the grant it was issued under."""
     if not value or len(value) > 512:
         return None, None
-    token = (
-        AccessToken.objects.select_related("application")
-        .filter(token_checksum=_checksum(value))
+    checksum = _checksum(value)
+    # Every Business API call starts here: token, app and grant (with its user) in one query.
+    tied = (
+        TokenLink.objects.select_related(
+            "access_token__application", "link__account", "link__app", "link__user"
+        )
+        .filter(access_token__token_checksum=checksum, link__kind=Kind.APP_GRANT)
         .first()
     )
-    if token is None:
-        return None, None
-    return token, grant_of_access_token(token)
+    if tied is not None and tied.access_token is not None:
+        return tied.access_token, tied.link
+    token = AccessToken.objects.select_related("application").filter(token_checksum=checksum)
+    return token.first(), None  # a token tied to no grant works nowhere
 
 
 def authenticate_client(client_id: str, secret: str) -> Application | None:
