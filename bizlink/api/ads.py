@@ -137,7 +137,9 @@ def _ad(ad: Any, ad_account: Any) -> dict[str, Any]:
         "identity_id": str(identity.account_id or ""),
         "identity_type": "BC_AUTH_TT",
         "identity_authorized_bc_id": str(identity.business_id or ""),
-        "tiktok_item_id": str(ad.post_id),
+        # A Spark-style ad shows a post (tiktok_item_id); an uploaded creative a video (video_id).
+        "tiktok_item_id": str(ad.post_id) if ad.post_id else None,
+        "video_id": str(ad.video_id) if ad.video_id else None,
         "call_to_action": ad.call_to_action,
         "operation_status": OPERATION_BACK[ad.status],
         "secondary_status": "AD_STATUS_IDENTITY_DISCONNECTED"

@@ -148,3 +148,18 @@ def test_creative_library_page_uploads_lists_and_serves(demo: Demo, login_as: Lo
     group = Ad.objects.get(name="Crumb shot").ad_group
     form = ben.get(reverse("web:ads_ad_new", args=[main.pk, group.pk]))
     assert b"Teaser" in form.content
+
+
+def test_the_business_api_shows_a_video_ad_by_its_video_id(demo: Demo) -> None:
+    from bizlink.api.ads import _ad
+
+    ben, main = demo.users["ben"], demo.ad_accounts["main"]
+    video = actions.upload_video(ben, main, title="Cut", upload=_upload(media.sample_mp4(5)))
+    group = Ad.objects.get(name="Crumb shot").ad_group
+    ad = actions.create_ad(
+        ben, group, {"name": "Video ad", "identity": str(identity(demo).pk), "video": str(video.pk)}
+    )
+    shown = _ad(ad, main)
+    assert (shown["video_id"], shown["tiktok_item_id"]) == (str(video.pk), None)
+    spark = _ad(Ad.objects.get(name="Crumb shot"), main)
+    assert spark["video_id"] is None and spark["tiktok_item_id"]
