@@ -15,7 +15,8 @@ from ninja import Router, Schema
 
 from bizlink.ads import access, actions, queries
 from bizlink.ads.enums import BudgetMode, Gender, Objective, RunStatus, StopReason
-from bizlink.api.bc import SCOPE, Id
+from bizlink.api.auth import caller_of
+from bizlink.api.bc import Id
 from bizlink.api.core import Envelope, ok
 from bizlink.api.errors import PARAM_ERROR, ApiError
 from bizlink.api.wire import ident, json_param, page_args, paginate
@@ -30,8 +31,7 @@ OPERATION_BACK = {str(v): k for k, v in OPERATION.items()}
 
 
 def _ad_account(request: HttpRequest, advertiser_id: Any) -> tuple[Any, Any]:
-    caller = request.auth  # type: ignore[attr-defined]
-    caller.need(SCOPE)
+    caller = caller_of(request)
     return caller, access.ad_account_for(caller.user, ident(advertiser_id, "advertiser_id"))
 
 

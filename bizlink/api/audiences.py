@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from bizlink.ads import access as ads_access
+from bizlink.api.auth import caller_of
 from bizlink.api.core import Envelope, ok, ok_ended
 from bizlink.api.errors import NOT_EXIST, PARAM_ERROR, ApiError
 from bizlink.api.wire import Id, ident, json_param, page_args, paginate
@@ -24,7 +25,6 @@ from bizlink.audiences import access, actions, queries
 from bizlink.businesses import access as bc_access
 
 router = Router(tags=["Audiences"])
-SCOPE = "biz.account.manage"
 MAX_IDS = 100
 MAX_SHARE = 10
 
@@ -35,8 +35,7 @@ def _time(moment: Any) -> str:
 
 def _ad_account(request: HttpRequest, advertiser_id: Any) -> tuple[Any, Any, Any]:
     """(caller, business center, ad account) for an advertiser_id the caller can reach."""
-    caller = request.auth  # type: ignore[attr-defined]
-    caller.need(SCOPE)
+    caller = caller_of(request)
     ad_account = ads_access.ad_account_for(caller.user, ident(advertiser_id, "advertiser_id"))
     bc = bc_access.business_for(caller.user, ad_account.business_id)
     return caller, bc, ad_account

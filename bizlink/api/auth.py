@@ -41,6 +41,17 @@ class Caller:
             )
 
 
+# The scope every Business Center, ads, data and activity-log endpoint needs.
+MANAGE_SCOPE = "biz.account.manage"
+
+
+def caller_of(request: HttpRequest, scope: str = MANAGE_SCOPE) -> Caller:
+    """The authenticated caller, refused (40130) unless its token carries `scope`."""
+    caller: Caller = request.auth  # type: ignore[attr-defined]
+    caller.need(scope)
+    return caller
+
+
 class AccessToken(APIKeyHeader):
     param_name = "Access-Token"
 

@@ -15,6 +15,7 @@ from bizlink.access_review import actions as review_actions
 from bizlink.ads import access as ads_access
 from bizlink.ads import actions as ads_actions
 from bizlink.ads import queries as ads_queries
+from bizlink.api.auth import caller_of
 from bizlink.api.core import Envelope, ok, ok_ended
 from bizlink.api.errors import NOT_EXIST, PARAM_ERROR, ApiError
 from bizlink.api.wire import Id, ident, json_param, page_args, paginate, present, text
@@ -25,7 +26,6 @@ from bizlink.partner_access import actions as partner_actions
 from bizlink.policy import decide, is_admin, require
 
 router = Router(tags=["Business Center"])
-SCOPE = "biz.account.manage"
 
 
 ADVERTISER = "ADVERTISER"
@@ -36,14 +36,8 @@ FINANCE_BACK: dict[str, str] = {str(v): k for k, v in FINANCE.items()}
 RELATION = {Status.ACTIVE: "BOUND", Status.PENDING: "PENDING"}
 
 
-def _caller(request: HttpRequest) -> Any:
-    caller = request.auth  # type: ignore[attr-defined]
-    caller.need(SCOPE)
-    return caller
-
-
 def _bc(request: HttpRequest, bc_id: Any) -> Any:
-    caller = _caller(request)
+    caller = caller_of(request)
     return caller, access.business_for(caller.user, ident(bc_id, "bc_id"))
 
 
@@ -129,7 +123,7 @@ def bc_get(
     page: str | None = None,
     page_size: str | None = None,
 ) -> dict[str, Any]:
-    caller = _caller(request)
+    caller = caller_of(request)
     number, size = page_args(page, page_size, maximum=50)
     where = json_param(filtering, "filtering", dict)
     bcs = queries.businesses_of(caller.user).order_by("pk")
@@ -521,7 +515,7 @@ ADVERTISER_FIELDS = (
 def advertiser_info(
     request: HttpRequest, advertiser_ids: str | None = None, fields: str | None = None
 ) -> dict[str, Any]:
-    caller = _caller(request)
+    caller = caller_of(request)
     ids = json_param(advertiser_ids, "advertiser_ids", list)
     if not 1 <= len(ids) <= 100:
         raise ApiError(PARAM_ERROR, 'advertiser_ids must list 1 to 100 ids, e.g. ["1"].')
@@ -862,7 +856,7 @@ def identity_get(
     page: str | None = None,
     page_size: str | None = None,
 ) -> dict[str, Any]:
-    caller = _caller(request)
+    caller = caller_of(request)
     number, size = page_args(page, page_size, default=20, maximum=100)
     ad_id = ident(advertiser_id, "advertiser_id")
     wanted = text(identity_type, "identity_type").upper()

@@ -14,6 +14,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from bizlink.api.auth import caller_of
 from bizlink.api.core import Envelope, ok
 from bizlink.api.errors import PARAM_ERROR, ApiError
 from bizlink.api.wire import Id, ident, present
@@ -23,7 +24,6 @@ from bizlink.pixels import access as pixel_access
 from bizlink.pixels import catalog_sync, queries
 
 router = Router(tags=["Catalogs"])
-SCOPE = "biz.account.manage"
 
 
 def _time(moment: Any) -> str:
@@ -40,8 +40,7 @@ class EventSourceBody(Schema):
 
 def _load(request: HttpRequest, body: EventSourceBody) -> tuple[Any, Any, Any]:
     """(caller, catalog, pixel) named by the body, each checked like the web page does."""
-    caller = request.auth  # type: ignore[attr-defined]
-    caller.need(SCOPE)
+    caller = caller_of(request)
     bc = bc_access.business_for(caller.user, ident(body.bc_id, "bc_id"))
     bc_access.ad_account_for(caller.user, bc, ident(body.advertiser_id, "advertiser_id"))
     catalog = catalog_access.catalog_for(caller.user, bc, ident(body.catalog_id, "catalog_id"))
@@ -75,8 +74,7 @@ def catalog_eventsource_unbind(request: HttpRequest, body: EventSourceBody) -> d
 def catalog_eventsource_bind_get(
     request: HttpRequest, catalog_id: str | None = None, bc_id: str | None = None
 ) -> dict[str, Any]:
-    caller = request.auth  # type: ignore[attr-defined]
-    caller.need(SCOPE)
+    caller = caller_of(request)
     bc = bc_access.business_for(caller.user, ident(bc_id, "bc_id"))
     catalog = catalog_access.catalog_for(caller.user, bc, ident(catalog_id, "catalog_id"))
     items = [

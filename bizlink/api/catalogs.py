@@ -13,6 +13,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from bizlink.api.auth import caller_of
 from bizlink.api.core import Envelope, ok
 from bizlink.api.errors import PARAM_ERROR, ApiError
 from bizlink.api.wire import Id, boolean, ident, json_param, page_args, paginate, present, text
@@ -20,14 +21,7 @@ from bizlink.businesses import access as bc_access
 from bizlink.catalogs import access, actions, queries
 
 router = Router(tags=["Catalogs"])
-SCOPE = "biz.account.manage"
 CATALOG_TYPES = ("ECOM",)
-
-
-def _caller(request: HttpRequest) -> Any:
-    caller = request.auth  # type: ignore[attr-defined]
-    caller.need(SCOPE)
-    return caller
 
 
 def _time(moment: Any) -> str:
@@ -72,7 +66,7 @@ def catalog_get(
     page: str | None = None,
     page_size: str | None = None,
 ) -> dict[str, Any]:
-    caller = _caller(request)
+    caller = caller_of(request)
     bc = bc_access.business_for(caller.user, ident(bc_id, "bc_id"))
     number, size = page_args(page, page_size, maximum=100)
     catalogs = queries.catalogs(bc)
@@ -101,7 +95,7 @@ class CatalogCreateBody(Schema):
 
 @router.post("/catalog/create/", response=Envelope, summary="Create a catalog")
 def catalog_create(request: HttpRequest, body: CatalogCreateBody) -> dict[str, Any]:
-    caller = _caller(request)
+    caller = caller_of(request)
     bc = bc_access.business_for(caller.user, ident(body.bc_id, "bc_id"))
     if body.catalog_type.upper() not in CATALOG_TYPES:
         raise ApiError(
@@ -123,7 +117,7 @@ def catalog_set_get(
     product_set_id: str | None = None,
     return_product_count: str | None = None,
 ) -> dict[str, Any]:
-    caller = _caller(request)
+    caller = caller_of(request)
     bc = bc_access.business_for(caller.user, ident(bc_id, "bc_id"))
     catalog = access.catalog_for(caller.user, bc, ident(catalog_id, "catalog_id"))
     sets = list(queries.product_sets(catalog))
@@ -155,7 +149,7 @@ def catalog_set_product_get(
     page: str | None = None,
     page_size: str | None = None,
 ) -> dict[str, Any]:
-    caller = _caller(request)
+    caller = caller_of(request)
     bc = bc_access.business_for(caller.user, ident(bc_id, "bc_id"))
     catalog = access.catalog_for(caller.user, bc, ident(catalog_id, "catalog_id"))
     product_set = access.product_set_for(
@@ -175,7 +169,7 @@ def catalog_product_get(
     page: str | None = None,
     page_size: str | None = None,
 ) -> dict[str, Any]:
-    caller = _caller(request)
+    caller = caller_of(request)
     bc = bc_access.business_for(caller.user, ident(bc_id, "bc_id"))
     catalog = access.catalog_for(caller.user, bc, ident(catalog_id, "catalog_id"))
     number, size = page_args(page, page_size, default=20, maximum=500)

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from bizlink.ads import access as ads_access
+from bizlink.api.auth import caller_of
 from bizlink.api.core import Envelope, answer, ok
 from bizlink.api.errors import PARAM_ERROR, ApiError
 from bizlink.api.wire import Id, ident, page_args, paginate, present, text
@@ -20,15 +21,8 @@ from bizlink.pixels import access, actions, queries
 from bizlink.pixels import events as event_rules
 
 router = Router(tags=["Pixels and events"])
-SCOPE = "biz.account.manage"
 PARTIAL_OK = 20001
 PII_NOT_HASHED = 40062
-
-
-def _caller(request: HttpRequest) -> Any:
-    caller = request.auth  # type: ignore[attr-defined]
-    caller.need(SCOPE)
-    return caller
 
 
 class TrackBody(Schema):
@@ -41,7 +35,7 @@ class TrackBody(Schema):
 
 @router.post("/event/track/", response=Envelope, summary="Send web events (Events API 2.0)")
 def event_track(request: HttpRequest, body: TrackBody) -> dict[str, Any]:
-    caller = _caller(request)
+    caller = caller_of(request)
     if body.event_source != "web":
         raise ApiError(
             PARAM_ERROR,
@@ -80,7 +74,7 @@ def pixel_create(request: HttpRequest, body: PixelCreateBody) -> dict[str, Any]:
     """TikTok creates a pixel under an ad account; here pixels belong to the ad account's
     Business Center, so the pixel is created there and linked to the ad account, in one
     transaction (the same two actions as *Create a pixel* then *Link* on the web)."""
-    caller = _caller(request)
+    caller = caller_of(request)
     ad_account = ads_access.ad_account_for(caller.user, ident(body.advertiser_id, "advertiser_id"))
     with transaction.atomic():
         pixel = actions.create_pixel(caller.user, ad_account.business, name=body.pixel_name)
@@ -105,7 +99,7 @@ class PixelLinkBody(Schema):
 
 @router.post("/bc/pixel/link/update/", response=Envelope, summary="Link or unlink a pixel")
 def bc_pixel_link_update(request: HttpRequest, body: PixelLinkBody) -> dict[str, Any]:
-    caller = _caller(request)
+    caller = caller_of(request)
     bc = bc_access.business_for(caller.user, ident(body.bc_id, "bc_id"))
     pixel = access.pixel_by_code_for(caller.user, body.pixel_code.strip(), bc)
     status = body.relation_status.upper()
@@ -134,7 +128,7 @@ def bc_pixel_link_get(
     page: str | None = None,
     page_size: str | None = None,
 ) -> dict[str, Any]:
-    caller = _caller(request)
+    caller = caller_of(request)
     bc = bc_access.business_for(caller.user, ident(bc_id, "bc_id"))
     pixel = access.pixel_by_code_for(caller.user, text(pixel_code, "pixel_code", required=True), bc)
     number, size = page_args(page, page_size, maximum=50)
@@ -161,7 +155,7 @@ def pixel_list(
     page: str | None = None,
     page_size: str | None = None,
 ) -> dict[str, Any]:
-    caller = _caller(request)
+    caller = caller_of(request)
     ad_account_id = ident(advertiser_id, "advertiser_id")
     bindings = queries.pixel_syncs_of_ad_account(ad_account_id)
     first = bindings.first()

@@ -17,7 +17,7 @@ from django.http import HttpRequest
 from ninja import Router
 
 from bizlink.ads import access, reports
-from bizlink.api.bc import SCOPE
+from bizlink.api.auth import caller_of
 from bizlink.api.core import Envelope, ok
 from bizlink.api.errors import PARAM_ERROR, ApiError
 from bizlink.api.wire import boolean, ident, json_param, page_args, paginate, present, text
@@ -190,8 +190,7 @@ def report_integrated_get(
     page: str | None = None,
     page_size: str | None = None,
 ) -> dict[str, Any]:
-    caller = request.auth  # type: ignore[attr-defined]
-    caller.need(SCOPE)
+    caller = caller_of(request)
     kind = text(report_type, "report_type", required=True).upper()
     if kind not in ("BASIC", "BC"):
         raise ApiError(

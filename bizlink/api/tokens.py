@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from bizlink.api.bc import SCOPE
+from bizlink.api.auth import caller_of
 from bizlink.api.core import Envelope, ok
 from bizlink.api.errors import INVALID_ACCESS_TOKEN, INVALID_PARTNER, PARAM_ERROR, ApiError
 from bizlink.api.wire import ident, json_param, page_args, paginate, text
@@ -106,8 +106,7 @@ def changelog_get(
 ) -> dict[str, Any]:
     """The same rows as the Business Center's audit page; filtering {operator, start_date,
     end_date (YYYY-MM-DD), action (prefix)}."""
-    caller = request.auth  # type: ignore[attr-defined]
-    caller.need(SCOPE)
+    caller = caller_of(request)
     bc = access.business_for(caller.user, ident(bc_id, "bc_id"))
     require(caller.user, "audit.view_business", bc)
     number, size = page_args(page, page_size, maximum=100)
