@@ -17,14 +17,10 @@ from django.urls import reverse
 from bizlink.access_review import actions as review_actions
 from bizlink.access_review import queries as review_queries
 from bizlink.web.guards import signed_in
-from bizlink.web.views.common import confirm_then_act
+from bizlink.web.views.common import confirm_then_act, signed_in_user
 
 if TYPE_CHECKING:
-    from bizlink.accounts.models import CreatorAccount, User
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
+    from bizlink.accounts.models import CreatorAccount
 
 
 def _account(request: HttpRequest) -> CreatorAccount | None:
@@ -44,7 +40,7 @@ def who_has_access(request: HttpRequest) -> HttpResponse:
     account = _account(request)
     if account is None:
         return _no_account(request)
-    who = review_queries.who_has_access(_actor(request), account)
+    who = review_queries.who_has_access(signed_in_user(request), account)
     return render(
         request,
         "web/access/who_has_access.html",
@@ -67,7 +63,7 @@ def who_has_access(request: HttpRequest) -> HttpResponse:
 @signed_in
 def remove_path(request: HttpRequest, link_id: int) -> HttpResponse:
     """Remove one path from *Who has access*: preview, confirm, result with verification."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     account = _account(request)
     if account is None:
         return _no_account(request)
@@ -90,7 +86,7 @@ def remove_path(request: HttpRequest, link_id: int) -> HttpResponse:
 @signed_in
 def disconnect_everywhere(request: HttpRequest) -> HttpResponse:
     """One action that ends every link of the active account, with the full preview."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     account = _account(request)
     if account is None:
         return _no_account(request)

@@ -29,7 +29,7 @@ from bizlink.links import queries as link_queries
 from bizlink.links.actions import Ended
 from bizlink.policy import ad_account_role, decide
 from bizlink.web.guards import signed_in
-from bizlink.web.views.common import paginate, request_by_handle, untouched
+from bizlink.web.views.common import paginate, request_by_handle, signed_in_user, untouched
 
 if TYPE_CHECKING:
     from bizlink.accounts.models import User
@@ -37,12 +37,8 @@ if TYPE_CHECKING:
     from bizlink.businesses.models import AdAccount
 
 
-def _actor(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _ctx(request: HttpRequest, ad: AdAccount, section: str, **extra: Any) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     return {
         "ad": ad,
         "section": section,
@@ -56,7 +52,7 @@ def _ctx(request: HttpRequest, ad: AdAccount, section: str, **extra: Any) -> dic
 @signed_in
 def ads_index(request: HttpRequest) -> HttpResponse:
     """Your ad accounts; with exactly one, go straight to it."""
-    mine = list(queries.ad_accounts_of(_actor(request)))
+    mine = list(queries.ad_accounts_of(signed_in_user(request)))
     if len(mine) == 1 and not request.GET.get("all"):
         return redirect("web:ads_home", ad_account_id=mine[0].pk)
     return render(request, "web/ads/index.html", {"ad_accounts": mine})
@@ -68,14 +64,14 @@ def ads_switch(request: HttpRequest) -> HttpResponse:
     value = (request.GET.get("ad_account") or "").strip()
     if not (value.isdigit() and len(value) <= 18):
         return redirect("web:ads_index")
-    ad = access.ad_account_for(_actor(request), int(value))
+    ad = access.ad_account_for(signed_in_user(request), int(value))
     return redirect("web:ads_home", ad_account_id=ad.pk)
 
 
 @signed_in
 def ads_home(request: HttpRequest, ad_account_id: int) -> HttpResponse:
     """Campaigns, ad groups and ads, each with why it is or isn't delivering."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     ad = access.ad_account_for(actor, ad_account_id)
     balance = queries.balance(ad)
     now = clock.now()
@@ -121,19 +117,19 @@ def ads_home(request: HttpRequest, ad_account_id: int) -> HttpResponse:
 
 @signed_in
 def account_settings(request: HttpRequest, ad_account_id: int) -> HttpResponse:
-    ad = access.ad_account_for(_actor(request), ad_account_id)
+    ad = access.ad_account_for(signed_in_user(request), ad_account_id)
     return render(request, "web/ads/settings.html", _ctx(request, ad, "settings"))
 
 
 @signed_in
 def user_management(request: HttpRequest, ad_account_id: int) -> HttpResponse:
-    ad = access.ad_account_for(_actor(request), ad_account_id)
+    ad = access.ad_account_for(signed_in_user(request), ad_account_id)
     return redirect("web:ads_members", ad_account_id=ad.pk)
 
 
 @signed_in
 def members(request: HttpRequest, ad_account_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     ad = access.ad_account_for(actor, ad_account_id)
     rows = [(m, decide(actor, "asset_permission.remove", m)) for m in queries.members(ad)]
     return render(
@@ -152,7 +148,7 @@ def members(request: HttpRequest, ad_account_id: int) -> HttpResponse:
 
 @signed_in
 def member_delete(request: HttpRequest, ad_account_id: int, member_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     ad = access.ad_account_for(actor, ad_account_id)
     member = access.member_for(actor, ad, member_id)
     assert member.user is not None
@@ -169,7 +165,7 @@ def member_delete(request: HttpRequest, ad_account_id: int, member_id: int) -> H
 
 @signed_in
 def linked_accounts(request: HttpRequest, ad_account_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     ad = access.ad_account_for(actor, ad_account_id)
     can_link = decide(actor, "ad_identity.request", ad)
     sent, handle, error = request_by_handle(
@@ -201,7 +197,7 @@ def linked_accounts(request: HttpRequest, ad_account_id: int) -> HttpResponse:
 
 @signed_in
 def linked_account_remove(request: HttpRequest, ad_account_id: int, link_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     ad = access.ad_account_for(actor, ad_account_id)
     link = access.linked_account_for(actor, ad, link_id)
     assert link.account is not None
@@ -255,7 +251,7 @@ def _confirm(
 @signed_in
 def change_result(request: HttpRequest, change_id: uuid.UUID) -> HttpResponse:
     """What the unlink ended, and which ads stopped, read back from what was written."""
-    events = audit_queries.change_events(_actor(request), change_id)
+    events = audit_queries.change_events(signed_in_user(request), change_id)
     root = events.filter(is_cascade=False).select_related("link").first()
     return render(
         request,
@@ -276,7 +272,7 @@ def change_result(request: HttpRequest, change_id: uuid.UUID) -> HttpResponse:
 @signed_in
 def identity_requests(request: HttpRequest) -> HttpResponse:
     """The owner's side: open requests, and ad accounts already using their accounts."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     return render(
         request,
         "web/ads/requests.html",
@@ -290,7 +286,7 @@ def identity_requests(request: HttpRequest) -> HttpResponse:
 @signed_in
 def owned_identity_remove(request: HttpRequest, link_id: int) -> HttpResponse:
     """The owner removes their account from an ad account they are no member of."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     link = access.owned_identity_for(actor, link_id)
     assert link.account is not None and link.ad_account is not None
     if request.method == "POST":
@@ -319,7 +315,7 @@ def owned_identity_remove(request: HttpRequest, link_id: int) -> HttpResponse:
 @signed_in
 @require_POST
 def identity_request_respond(request: HttpRequest, link_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     link = access.identity_request_for(actor, link_id)
     assert link.account is not None and link.ad_account is not None
     try:
@@ -382,7 +378,7 @@ def _form_page(
 
 @signed_in
 def campaign_new(request: HttpRequest, ad_account_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     ad = access.ad_account_for(actor, ad_account_id)
     return _form_page(
         request,
@@ -396,7 +392,7 @@ def campaign_new(request: HttpRequest, ad_account_id: int) -> HttpResponse:
 
 @signed_in
 def campaign_edit(request: HttpRequest, ad_account_id: int, campaign_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     ad = access.ad_account_for(actor, ad_account_id)
     campaign = access.campaign_for(actor, ad, campaign_id)
     return _form_page(
@@ -421,7 +417,7 @@ def _dt(value: Any) -> str:
 
 @signed_in
 def ad_group_new(request: HttpRequest, ad_account_id: int, campaign_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     ad = access.ad_account_for(actor, ad_account_id)
     campaign = access.campaign_for(actor, ad, campaign_id)
     return _form_page(
@@ -437,7 +433,7 @@ def ad_group_new(request: HttpRequest, ad_account_id: int, campaign_id: int) -> 
 
 @signed_in
 def ad_group_edit(request: HttpRequest, ad_account_id: int, ad_group_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     ad = access.ad_account_for(actor, ad_account_id)
     group = access.ad_group_for(actor, ad, ad_group_id)
     return _form_page(
@@ -463,7 +459,7 @@ def ad_group_edit(request: HttpRequest, ad_account_id: int, ad_group_id: int) ->
 
 @signed_in
 def ad_new(request: HttpRequest, ad_account_id: int, ad_group_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     ad = access.ad_account_for(actor, ad_account_id)
     group = access.ad_group_for(actor, ad, ad_group_id)
     return _form_page(
@@ -482,7 +478,7 @@ def ad_new(request: HttpRequest, ad_account_id: int, ad_group_id: int) -> HttpRe
 
 @signed_in
 def ad_edit(request: HttpRequest, ad_account_id: int, ad_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     ad_account = access.ad_account_for(actor, ad_account_id)
     item = access.ad_for(actor, ad_account, ad_id)
     return _form_page(
@@ -513,7 +509,7 @@ def ad_edit(request: HttpRequest, ad_account_id: int, ad_id: int) -> HttpRespons
 @signed_in
 def videos(request: HttpRequest, ad_account_id: int) -> HttpResponse:
     """Uploaded videos an ad may use as its creative; upload one (checked before it is kept)."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     ad = access.ad_account_for(actor, ad_account_id)
     error, field, title = "", "", ""
     if request.method == "POST":
@@ -545,7 +541,7 @@ def videos(request: HttpRequest, ad_account_id: int) -> HttpResponse:
 @signed_in
 def video_file(request: HttpRequest, ad_account_id: int, video_id: int) -> FileResponse:
     """The stored file, only to people who reach the ad account (no public media URL)."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     ad = access.ad_account_for(actor, ad_account_id)
     video = access.video_for(actor, ad, video_id)
     response = FileResponse(video.file.open("rb"), content_type=video.content_type)
@@ -561,7 +557,7 @@ _STATUS = {"pause": RunStatus.PAUSED, "resume": RunStatus.ACTIVE, "delete": RunS
 @require_POST
 def set_status(request: HttpRequest, ad_account_id: int, level: str, obj_id: int) -> HttpResponse:
     """Pause, resume, delete or duplicate a campaign, ad group or ad (POST only)."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     ad = access.ad_account_for(actor, ad_account_id)
     loaders: dict[str, Callable[[User, AdAccount, int], Campaign | AdGroup | Ad]] = {
         "campaign": access.campaign_for,
@@ -597,7 +593,7 @@ def set_status(request: HttpRequest, ad_account_id: int, level: str, obj_id: int
 
 @signed_in
 def billing(request: HttpRequest, ad_account_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     ad = access.ad_account_for(actor, ad_account_id)
     view = decide(actor, "billing.view", ad)
     top_up = decide(actor, "billing.top_up", ad)
@@ -672,7 +668,7 @@ def _report_for(request: HttpRequest, ad: AdAccount) -> tuple[reports.Report | N
 @signed_in
 def reports_page(request: HttpRequest, ad_account_id: int) -> HttpResponse:
     """The dashboard: a chart of one metric, and the table of all of them, for a date range."""
-    ad = access.ad_account_for(_actor(request), ad_account_id)
+    ad = access.ad_account_for(signed_in_user(request), ad_account_id)
     rep, error = _report_for(request, ad)
     metric = request.GET.get("metric") or "spend"
     if metric not in reports.METRICS:
@@ -703,7 +699,7 @@ def reports_page(request: HttpRequest, ad_account_id: int) -> HttpResponse:
 @signed_in
 def reports_csv(request: HttpRequest, ad_account_id: int) -> HttpResponse:
     """The same rows as the dashboard table, as CSV."""
-    ad = access.ad_account_for(_actor(request), ad_account_id)
+    ad = access.ad_account_for(signed_in_user(request), ad_account_id)
     rep, error = _report_for(request, ad)
     if rep is None:
         messages.error(request, error)

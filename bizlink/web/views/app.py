@@ -25,17 +25,13 @@ from bizlink.connected_apps import actions as app_actions
 from bizlink.connected_apps import queries as app_queries
 from bizlink.core.errors import InvalidInput
 from bizlink.web.guards import signed_in
-from bizlink.web.views.common import confirm_then_act, form_id
+from bizlink.web.views.common import confirm_then_act, form_id, signed_in_user
 
 if TYPE_CHECKING:
-    from bizlink.accounts.models import CreatorAccount, User
+    from bizlink.accounts.models import CreatorAccount
 
 # Session keys that are not "cache": without them the person would be logged out or switched.
 KEEP_IN_SESSION = {"_auth_user_id", "_auth_user_backend", "_auth_user_hash", "active_account_id"}
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _account(request: HttpRequest) -> CreatorAccount | None:
@@ -73,7 +69,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 def settings_and_privacy(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     return _page(
         request,
         "settings.html",
@@ -91,7 +87,7 @@ def security(request: HttpRequest) -> HttpResponse:
         "security.html",
         "Security and permissions",
         reverse("web:app_settings"),
-        session_count=account_queries.live_sessions(_actor(request)).count(),
+        session_count=account_queries.live_sessions(signed_in_user(request)).count(),
     )
 
 
@@ -131,7 +127,7 @@ def active_app(request: HttpRequest, grant_id: int) -> HttpResponse:
     account = _account(request)
     if account is None:
         return _no_account(request)
-    grant = app_access.grant_for(_actor(request), account, grant_id)
+    grant = app_access.grant_for(signed_in_user(request), account, grant_id)
     return _page(
         request,
         "active_app.html",
@@ -147,7 +143,7 @@ def active_app(request: HttpRequest, grant_id: int) -> HttpResponse:
 @signed_in
 def remove_access(request: HttpRequest, grant_id: int) -> HttpResponse:
     """*Remove access* (or *Unlink*) -> confirm with the impact preview -> result."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     account = _account(request)
     if account is None:
         return _no_account(request)
@@ -203,7 +199,7 @@ def clear_cache(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 def sessions(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     current = request.session.session_key
     if request.method == "POST":
         live = list(account_queries.live_sessions(actor))
@@ -238,8 +234,8 @@ def blocked(request: HttpRequest) -> HttpResponse:
     if account is None:
         return _no_account(request)
     if request.method == "POST":
-        block = app_access.block_for(_actor(request), form_id(request, "block"))
-        app_actions.unblock(_actor(request), block)
+        block = app_access.block_for(signed_in_user(request), form_id(request, "block"))
+        app_actions.unblock(signed_in_user(request), block)
         messages.success(request, "Unblocked. They can ask for access again; nothing is relinked.")
         return redirect("web:app_blocked")
     return _page(
@@ -253,7 +249,7 @@ def blocked(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 def link_requests(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     return _page(
         request,
         "requests.html",
@@ -266,7 +262,7 @@ def link_requests(request: HttpRequest) -> HttpResponse:
 @signed_in
 def link_request(request: HttpRequest, link_id: int) -> HttpResponse:
     """Approve, reject, or reject and block a Business Center's request: a fresh consent."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     link = bc_access.pending_request_for(actor, link_id)
     assert link.account is not None
     if request.method == "POST":
@@ -304,5 +300,5 @@ def link_request(request: HttpRequest, link_id: int) -> HttpResponse:
 @signed_in
 @require_POST
 def read_notifications(request: HttpRequest) -> HttpResponse:
-    account_actions.mark_notifications_read(_actor(request))
+    account_actions.mark_notifications_read(signed_in_user(request))
     return redirect("web:app_sessions")

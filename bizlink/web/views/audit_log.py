@@ -19,17 +19,12 @@ from bizlink.businesses import access as bc_access
 from bizlink.policy import require
 from bizlink.web.guards import signed_in
 from bizlink.web.views.business import _ctx
-from bizlink.web.views.common import paginate
+from bizlink.web.views.common import paginate, signed_in_user
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
-    from bizlink.accounts.models import User
     from bizlink.audit.models import AuditEvent
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _day(value: str, label: str, errors: list[str]) -> dt.date | None:
@@ -81,7 +76,7 @@ def _rows(events: Any) -> list[tuple[Any, str]]:
 
 @signed_in
 def business_audit(request: HttpRequest, bc_id: int) -> HttpResponse | StreamingHttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     bc = bc_access.business_for(actor, bc_id)
     require(actor, "audit.view_business", bc)
     filters, errors = _filters(request)
@@ -109,7 +104,7 @@ def business_audit(request: HttpRequest, bc_id: int) -> HttpResponse | Streaming
 
 @signed_in
 def account_audit(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     account = request.active_account  # type: ignore[attr-defined]
     if account is None:
         return render(

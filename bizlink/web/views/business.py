@@ -25,7 +25,13 @@ from bizlink.policy import Decision, decide, decide_each, is_admin
 from bizlink.twofactor import queries as twofactor_queries
 from bizlink.twofactor.actions import mask_email
 from bizlink.web.guards import signed_in
-from bizlink.web.views.common import confirm_then_act, form_id, paginate, request_by_handle
+from bizlink.web.views.common import (
+    confirm_then_act,
+    form_id,
+    paginate,
+    request_by_handle,
+    signed_in_user,
+)
 
 if TYPE_CHECKING:
     from bizlink.accounts.models import User
@@ -35,12 +41,8 @@ if TYPE_CHECKING:
 ROLE_LABELS = dict(Role.choices)
 
 
-def _actor(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _ctx(request: HttpRequest, bc: BusinessCenter, section: str, **extra: Any) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     admin = is_admin(actor, bc)
     return {
         "bc": bc,
@@ -64,7 +66,7 @@ def _two_factor_detour(request: HttpRequest, bc: BusinessCenter, back: str) -> H
     """An admin of a BC that requires 2FA, without an authenticator app, is sent to set one up
     (and brought back to `back`). The policy refuses the action anyway; this only saves the
     person a refusal page on the way."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     if not bc.require_two_factor or twofactor_queries.has_totp(actor) or not is_admin(actor, bc):
         return None
     messages.warning(
@@ -78,7 +80,7 @@ def _two_factor_detour(request: HttpRequest, bc: BusinessCenter, back: str) -> H
 @signed_in
 def bc_index(request: HttpRequest) -> HttpResponse:
     """Your Business Centers; with exactly one, go straight to it."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     mine = list(queries.businesses_of(actor))
     if len(mine) == 1 and not request.GET.get("all"):
         return redirect("web:bc_home", bc_id=mine[0].pk)
@@ -95,7 +97,7 @@ def bc_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         name = request.POST.get("name", "")
         try:
-            bc = actions.create_business_center(_actor(request), name=name)
+            bc = actions.create_business_center(signed_in_user(request), name=name)
         except InvalidInput as exc:
             error = exc.message
         else:
@@ -106,7 +108,7 @@ def bc_create(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 def bc_home(request: HttpRequest, bc_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     bc = access.business_for(actor, bc_id)
     return render(
         request,
@@ -129,7 +131,7 @@ def bc_home(request: HttpRequest, bc_id: int) -> HttpResponse:
 
 @signed_in
 def tiktok_accounts(request: HttpRequest, bc_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     bc = access.business_for(actor, bc_id)
     sent, handle, error = request_by_handle(
         request,
@@ -157,7 +159,7 @@ def tiktok_accounts(request: HttpRequest, bc_id: int) -> HttpResponse:
 @signed_in
 def tiktok_account(request: HttpRequest, bc_id: int, account_id: int) -> HttpResponse:
     """An account's page in the Business Center: its *Permissions* and *Disconnect Account*."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     bc = access.business_for(actor, bc_id)
     link = access.account_link_for(actor, bc, account_id)
     permissions = queries.asset_permissions(bc, account_id=account_id)
@@ -187,7 +189,7 @@ def tiktok_account(request: HttpRequest, bc_id: int, account_id: int) -> HttpRes
 @signed_in
 def tiktok_account_disconnect(request: HttpRequest, bc_id: int, account_id: int) -> HttpResponse:
     """*Disconnect Account* -> *Confirm*."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     bc = access.business_for(actor, bc_id)
     link = access.account_link_for(actor, bc, account_id)
     owner = link.account is not None and link.account.owner_id == actor.pk
@@ -212,7 +214,7 @@ def tiktok_account_disconnect(request: HttpRequest, bc_id: int, account_id: int)
 @signed_in
 @require_POST
 def tiktok_account_assign(request: HttpRequest, bc_id: int, account_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     bc = access.business_for(actor, bc_id)
     link = access.account_link_for(actor, bc, account_id)
     if detour := _two_factor_detour(
@@ -241,7 +243,7 @@ def tiktok_account_assign(request: HttpRequest, bc_id: int, account_id: int) -> 
 def tiktok_account_link_ad_account(
     request: HttpRequest, bc_id: int, account_id: int
 ) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     bc = access.business_for(actor, bc_id)
     link = access.account_link_for(actor, bc, account_id)
     if detour := _two_factor_detour(
@@ -261,7 +263,7 @@ def _remove_permission(
     request: HttpRequest, bc: BusinessCenter, permission: Link, back: str
 ) -> HttpResponse:
     """*Permissions* -> *Remove* (next to your profile, or anyone's for an admin) -> *Confirm*."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     yourself = permission.user_id == actor.pk
     owner = permission.account is not None and permission.account.owner_id == actor.pk
     if not yourself and not owner and (detour := _two_factor_detour(request, bc, request.path)):
@@ -291,10 +293,11 @@ def _remove_permission(
 def tiktok_permission_remove(
     request: HttpRequest, bc_id: int, account_id: int, permission_id: int
 ) -> HttpResponse:
-    bc = access.business_for(_actor(request), bc_id)
-    access.account_link_for(_actor(request), bc, account_id)
+    actor = signed_in_user(request)
+    bc = access.business_for(actor, bc_id)
+    access.account_link_for(actor, bc, account_id)
     back = reverse("web:bc_tiktok_account", args=[bc.pk, account_id])
-    permission = access.permission_for(_actor(request), bc, permission_id, account_id=account_id)
+    permission = access.permission_for(actor, bc, permission_id, account_id=account_id)
     return _remove_permission(request, bc, permission, back)
 
 
@@ -303,7 +306,7 @@ def tiktok_permission_remove(
 
 @signed_in
 def ad_accounts(request: HttpRequest, bc_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     bc = access.business_for(actor, bc_id)
     values = {"name": "", "currency": "USD", "timezone": "UTC"}
     error = ""
@@ -336,7 +339,7 @@ def ad_accounts(request: HttpRequest, bc_id: int) -> HttpResponse:
 
 @signed_in
 def ad_account(request: HttpRequest, bc_id: int, ad_account_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     bc = access.business_for(actor, bc_id)
     ad = access.ad_account_for(actor, bc, ad_account_id)
     permissions = queries.asset_permissions(bc, ad_account_id=ad.pk)
@@ -361,7 +364,7 @@ def ad_account(request: HttpRequest, bc_id: int, ad_account_id: int) -> HttpResp
 @signed_in
 @require_POST
 def ad_account_assign(request: HttpRequest, bc_id: int, ad_account_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     bc = access.business_for(actor, bc_id)
     ad = access.ad_account_for(actor, bc, ad_account_id)
     if detour := _two_factor_detour(request, bc, reverse("web:bc_ad_account", args=[bc.pk, ad.pk])):
@@ -381,11 +384,11 @@ def ad_account_assign(request: HttpRequest, bc_id: int, ad_account_id: int) -> H
 def ad_permission_remove(
     request: HttpRequest, bc_id: int, ad_account_id: int, permission_id: int
 ) -> HttpResponse:
-    bc = access.business_for(_actor(request), bc_id)
-    access.ad_account_for(_actor(request), bc, ad_account_id)
+    bc = access.business_for(signed_in_user(request), bc_id)
+    access.ad_account_for(signed_in_user(request), bc, ad_account_id)
     back = reverse("web:bc_ad_account", args=[bc.pk, ad_account_id])
     permission = access.permission_for(
-        _actor(request), bc, permission_id, ad_account_id=ad_account_id
+        signed_in_user(request), bc, permission_id, ad_account_id=ad_account_id
     )
     return _remove_permission(request, bc, permission, back)
 
@@ -395,7 +398,7 @@ def ad_permission_remove(
 
 @signed_in
 def people(request: HttpRequest, bc_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     bc = access.business_for(actor, bc_id)
     values = {"email": "", "role": Role.STANDARD, "finance_role": ""}
     error = ""
@@ -438,7 +441,7 @@ def person_remove(request: HttpRequest, bc_id: int, member_id: int) -> HttpRespo
     code sent to the acting admin (as TikTok does). Every wrong step redirects back here with
     the reason, and nothing changes until the right code is entered.
     """
-    actor = _actor(request)
+    actor = signed_in_user(request)
     bc = access.business_for(actor, bc_id)
     member = access.member_for(actor, bc, member_id)
     who = member.user.name if member.user else member.invited_email
@@ -500,7 +503,7 @@ def person_remove(request: HttpRequest, bc_id: int, member_id: int) -> HttpRespo
 def person_role(request: HttpRequest, bc_id: int, member_id: int) -> HttpResponse:
     """The People row's role and finance role. With HTMX the row swaps in place (and says
     what changed, or why not); without it, the usual redirect to People with a message."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     bc = access.business_for(actor, bc_id)
     member = access.member_for(actor, bc, member_id)
     if detour := _two_factor_detour(request, bc, reverse("web:bc_people", args=[bc.pk])):
@@ -545,7 +548,7 @@ def person_role(request: HttpRequest, bc_id: int, member_id: int) -> HttpRespons
 
 def _people_ctx(request: HttpRequest, bc: BusinessCenter) -> dict[str, Any]:
     """What every People row needs besides the member (full page and HTMX row alike)."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     return {
         "change_role": decide(actor, "business.manage", bc),
         "member_roles": [(r, ROLE_LABELS[r]) for r in MEMBER_ROLES],
@@ -556,7 +559,7 @@ def _people_ctx(request: HttpRequest, bc: BusinessCenter) -> dict[str, Any]:
 @signed_in
 def bc_security(request: HttpRequest, bc_id: int) -> HttpResponse:
     """*Settings* -> *Security*: require two-factor authentication for all admins."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     bc = access.business_for(actor, bc_id)
     if request.method == "POST" and (detour := _two_factor_detour(request, bc, request.path)):
         return detour
@@ -591,7 +594,7 @@ def bc_security(request: HttpRequest, bc_id: int) -> HttpResponse:
 
 @signed_in
 def partners(request: HttpRequest, bc_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     bc = access.business_for(actor, bc_id)
     return render(
         request,

@@ -7,7 +7,7 @@ Views load with `access`, read with `queries`, change state only through `action
 from __future__ import annotations
 
 import csv
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -22,22 +22,15 @@ from bizlink.core.errors import InvalidInput
 from bizlink.policy import decide
 from bizlink.web.guards import signed_in
 from bizlink.web.views.business import _ctx
-from bizlink.web.views.common import form_id, paginate
-
-if TYPE_CHECKING:
-    from bizlink.accounts.models import User
+from bizlink.web.views.common import form_id, paginate, signed_in_user
 
 SECTION = "catalogs"
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 @signed_in
 def catalog_list(request: HttpRequest, bc_id: int) -> HttpResponse:
     """The Business Center's catalogs; admins create new ones."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     bc = bc_access.business_for(actor, bc_id)
     create = decide(actor, "catalog.create", bc)
     values = {"name": "", "currency": "USD", "creator_account": ""}
@@ -79,7 +72,7 @@ def catalog_list(request: HttpRequest, bc_id: int) -> HttpResponse:
 @signed_in
 def catalog_detail(request: HttpRequest, bc_id: int, catalog_id: int) -> HttpResponse:
     """Products of a catalog (search by id, title or brand), its sets and recent imports."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     bc = bc_access.business_for(actor, bc_id)
     catalog = access.catalog_for(actor, bc, catalog_id)
     search = request.GET.get("q", "").strip()[:100]
@@ -104,7 +97,7 @@ def catalog_detail(request: HttpRequest, bc_id: int, catalog_id: int) -> HttpRes
 @signed_in
 def catalog_template(request: HttpRequest, bc_id: int) -> HttpResponse:
     """An example product file to fill in."""
-    bc_access.business_for(_actor(request), bc_id)
+    bc_access.business_for(signed_in_user(request), bc_id)
     response = HttpResponse(feed.template_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="products-template.csv"'
     return response
@@ -116,7 +109,7 @@ def catalog_template(request: HttpRequest, bc_id: int) -> HttpResponse:
 @signed_in
 def catalog_import(request: HttpRequest, bc_id: int, catalog_id: int) -> HttpResponse:
     """Upload a CSV or JSON file; small files import at once, large ones on the worker."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     bc = bc_access.business_for(actor, bc_id)
     catalog = access.catalog_for(actor, bc, catalog_id)
     allowed = decide(actor, "catalog.import", catalog)
@@ -161,7 +154,7 @@ def catalog_import(request: HttpRequest, bc_id: int, catalog_id: int) -> HttpRes
 
 
 def _import_context(request: HttpRequest, bc_id: int, catalog_id: int, import_id: int) -> Any:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     bc = bc_access.business_for(actor, bc_id)
     catalog = access.catalog_for(actor, bc, catalog_id)
     record = access.import_for(actor, catalog, import_id)
@@ -195,7 +188,7 @@ def import_detail(
             catalog=catalog,
             report=paginate(request, queries.rejections(record), size=50),
             retry=actions.may_retry(record),
-            import_allowed=decide(_actor(request), "catalog.import", catalog),
+            import_allowed=decide(signed_in_user(request), "catalog.import", catalog),
             **_progress(record),
         ),
     )
@@ -207,7 +200,7 @@ def import_retry(request: HttpRequest, bc_id: int, catalog_id: int, import_id: i
     """Queue a failed or abandoned import again from its stored file."""
     bc, catalog, record = _import_context(request, bc_id, catalog_id, import_id)
     try:
-        actions.retry_import(_actor(request), record)
+        actions.retry_import(signed_in_user(request), record)
     except InvalidInput as exc:
         messages.error(request, exc.message)
     else:
@@ -249,7 +242,7 @@ def import_report(
 @signed_in
 def product_sets(request: HttpRequest, bc_id: int, catalog_id: int) -> HttpResponse:
     """A catalog's product sets; admins add a set by filter rule or by chosen product ids."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     bc = bc_access.business_for(actor, bc_id)
     catalog = access.catalog_for(actor, bc, catalog_id)
     manage = decide(actor, "catalog.manage", catalog)
@@ -305,7 +298,7 @@ def product_sets(request: HttpRequest, bc_id: int, catalog_id: int) -> HttpRespo
 
 @signed_in
 def product_set(request: HttpRequest, bc_id: int, catalog_id: int, set_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     bc = bc_access.business_for(actor, bc_id)
     catalog = access.catalog_for(actor, bc, catalog_id)
     chosen = access.product_set_for(actor, catalog, set_id)
@@ -330,7 +323,7 @@ def product_set(request: HttpRequest, bc_id: int, catalog_id: int, set_id: int) 
 def product_set_delete(
     request: HttpRequest, bc_id: int, catalog_id: int, set_id: int
 ) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     bc = bc_access.business_for(actor, bc_id)
     catalog = access.catalog_for(actor, bc, catalog_id)
     chosen = access.product_set_for(actor, catalog, set_id)

@@ -8,7 +8,6 @@ Views load with `access`, read with `queries`, change state only through `action
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -30,22 +29,15 @@ from bizlink.pixels import events as event_rules
 from bizlink.policy import decide
 from bizlink.web.guards import public, signed_in
 from bizlink.web.views.business import _ctx
-from bizlink.web.views.common import confirm_then_act, form_id
-
-if TYPE_CHECKING:
-    from bizlink.accounts.models import User
+from bizlink.web.views.common import confirm_then_act, form_id, signed_in_user
 
 MAX_BROWSER_BODY = 64 * 1024
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 @signed_in
 def data_sources(request: HttpRequest, bc_id: int) -> HttpResponse:
     """Pixels of the Business Center, every data sync and its state; admins add pixels."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     bc = bc_access.business_for(actor, bc_id)
     manage = decide(actor, "business.manage", bc)
     error = ""
@@ -83,7 +75,7 @@ def data_sources(request: HttpRequest, bc_id: int) -> HttpResponse:
 @signed_in
 def pixel(request: HttpRequest, bc_id: int, pixel_id: int) -> HttpResponse:
     """A pixel: its code and snippet, events received, and its syncs to ad accounts."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     bc = bc_access.business_for(actor, bc_id)
     px = access.pixel_for(actor, bc, pixel_id)
     manage = decide(actor, "business.manage", bc)
@@ -120,7 +112,7 @@ def pixel(request: HttpRequest, bc_id: int, pixel_id: int) -> HttpResponse:
 def sync_status(request: HttpRequest, bc_id: int, binding_id: int) -> HttpResponse:
     """One data asset's sync to one ad account: state and why, last/next sync, counts, history;
     *Retry now* (POST) on a sync in error."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     bc = bc_access.business_for(actor, bc_id)
     binding = access.binding_for(actor, bc, binding_id)
     if request.method == "POST" and request.POST.get("action") == "retry":
@@ -151,7 +143,7 @@ def sync_status(request: HttpRequest, bc_id: int, binding_id: int) -> HttpRespon
 @signed_in
 def sync_stop(request: HttpRequest, bc_id: int, binding_id: int) -> HttpResponse:
     """*Stop sync* -> preview of what stops -> *Confirm*."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     bc = bc_access.business_for(actor, bc_id)
     binding = access.binding_for(actor, bc, binding_id)
     return confirm_then_act(
@@ -174,7 +166,7 @@ def sync_stop(request: HttpRequest, bc_id: int, binding_id: int) -> HttpResponse
 @require_POST
 def sync_resume(request: HttpRequest, bc_id: int, binding_id: int) -> HttpResponse:
     """*Resume sync*: only new events from now on; nothing received while stopped is added."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     bc = bc_access.business_for(actor, bc_id)
     binding = access.binding_for(actor, bc, binding_id)
     try:
@@ -253,7 +245,7 @@ def _int(request: HttpRequest, name: str, default: int) -> int:
 @signed_in
 def audiences(request: HttpRequest, bc_id: int) -> HttpResponse:
     """The Business Center's audiences; admins create them (three kinds)."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     bc = bc_access.business_for(actor, bc_id)
     manage = decide(actor, "business.manage", bc)
     error, report = "", None
@@ -331,7 +323,7 @@ def audiences(request: HttpRequest, bc_id: int) -> HttpResponse:
 @signed_in
 def audience(request: HttpRequest, bc_id: int, audience_id: int) -> HttpResponse:
     """An audience: its rule, size (from the worker), syncs and shares; share with another."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     bc = bc_access.business_for(actor, bc_id)
     aud = audience_access.audience_for(actor, bc, audience_id)
     manage = decide(actor, "business.manage", bc)
@@ -367,7 +359,7 @@ def audience_share_cancel(
     request: HttpRequest, bc_id: int, audience_id: int, binding_id: int
 ) -> HttpResponse:
     """*Cancel share* -> preview -> *Confirm*: the ad account keeps what it received."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     bc = bc_access.business_for(actor, bc_id)
     aud = audience_access.audience_for(actor, bc, audience_id)
     binding = access.binding_for(actor, bc, binding_id)
@@ -395,7 +387,7 @@ def audience_share_cancel(
 @signed_in
 def catalog_bindings(request: HttpRequest, bc_id: int) -> HttpResponse:
     """The Business Center's catalogs: where their products sync and which pixels feed them."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     bc = bc_access.business_for(actor, bc_id)
     manage = decide(actor, "business.manage", bc)
     if request.method == "POST":

@@ -6,8 +6,6 @@ through `outbox.actions.replay_message`, which checks the policy ("app.manage").
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,19 +16,12 @@ from bizlink.core import clock
 from bizlink.core.errors import InvalidInput
 from bizlink.outbox import access, actions, delivery, queries
 from bizlink.web.guards import signed_in
-from bizlink.web.views.common import paginate, safe_next
-
-if TYPE_CHECKING:
-    from bizlink.accounts.models import User
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
+from bizlink.web.views.common import paginate, safe_next, signed_in_user
 
 
 @signed_in
 def delivery_log(request: HttpRequest, app_id: int) -> HttpResponse:
-    app = access.developer_app(_actor(request), app_id)
+    app = access.developer_app(signed_in_user(request), app_id)
     page = paginate(request, queries.messages_of_app(app))
     now = clock.now()
     return render(
@@ -48,7 +39,7 @@ def delivery_log(request: HttpRequest, app_id: int) -> HttpResponse:
 
 @signed_in
 def delivery_detail(request: HttpRequest, app_id: int, message_id: int) -> HttpResponse:
-    app = access.developer_app(_actor(request), app_id)
+    app = access.developer_app(signed_in_user(request), app_id)
     message = access.message_of_app(app, message_id)
     payload = message.payload if message.payload is not None else delivery.render_payload(message)
     return render(
@@ -67,10 +58,10 @@ def delivery_detail(request: HttpRequest, app_id: int, message_id: int) -> HttpR
 @signed_in
 @require_POST
 def delivery_replay(request: HttpRequest, app_id: int, message_id: int) -> HttpResponse:
-    app = access.developer_app(_actor(request), app_id)
+    app = access.developer_app(signed_in_user(request), app_id)
     message = access.message_of_app(app, message_id)
     try:
-        actions.replay_message(_actor(request), message)
+        actions.replay_message(signed_in_user(request), message)
     except InvalidInput as exc:
         messages.error(request, exc.message)
     else:

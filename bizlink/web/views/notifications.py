@@ -3,8 +3,6 @@ choose which kinds also come by e-mail."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,20 +12,13 @@ from bizlink.accounts import actions as account_actions
 from bizlink.accounts import notifications as notification_kinds
 from bizlink.accounts import queries as account_queries
 from bizlink.web.guards import signed_in
-from bizlink.web.views.common import form_id, paginate
-
-if TYPE_CHECKING:
-    from bizlink.accounts.models import User
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
+from bizlink.web.views.common import form_id, paginate, signed_in_user
 
 
 @signed_in
 def notification_list(request: HttpRequest) -> HttpResponse:
     """GET lists; POST marks all read, or opens one (marks it read and follows its link)."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     if request.method == "POST":
         if request.POST.get("all"):
             count = account_actions.mark_notifications_read(actor)
@@ -57,7 +48,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 def notification_settings(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     if request.method == "POST":
         valid = {kind for kind, _label in notification_kinds.KINDS}
         chosen = {k for k in request.POST.getlist("email") if k in valid}

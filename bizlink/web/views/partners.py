@@ -4,7 +4,6 @@ remove a partner. Removals confirm with the impact preview and end on the result
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -18,14 +17,7 @@ from bizlink.core.errors import InvalidInput
 from bizlink.partner_access import actions, queries
 from bizlink.web.guards import signed_in
 from bizlink.web.views.business import _ctx
-from bizlink.web.views.common import confirm_then_act
-
-if TYPE_CHECKING:
-    from bizlink.accounts.models import User
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
+from bizlink.web.views.common import confirm_then_act, signed_in_user
 
 
 def _back(bc_id: int) -> HttpResponse:
@@ -35,11 +27,11 @@ def _back(bc_id: int) -> HttpResponse:
 @signed_in
 @require_POST
 def share_level(request: HttpRequest, bc_id: int, share_id: int) -> HttpResponse:
-    bc = bc_access.business_for(_actor(request), bc_id)
+    bc = bc_access.business_for(signed_in_user(request), bc_id)
     share = queries.share_in(bc, share_id)
     try:
         updated = actions.change_share_level(
-            _actor(request), share, role=request.POST.get("role", "")
+            signed_in_user(request), share, role=request.POST.get("role", "")
         )
     except InvalidInput as exc:
         messages.error(request, exc.message)
@@ -55,7 +47,7 @@ def share_level(request: HttpRequest, bc_id: int, share_id: int) -> HttpResponse
 @signed_in
 @require_POST
 def share_expiry(request: HttpRequest, bc_id: int, share_id: int) -> HttpResponse:
-    bc = bc_access.business_for(_actor(request), bc_id)
+    bc = bc_access.business_for(signed_in_user(request), bc_id)
     share = queries.share_in(bc, share_id)
     raw = request.POST.get("expires_at", "").strip()
     try:
@@ -65,7 +57,7 @@ def share_expiry(request: HttpRequest, bc_id: int, share_id: int) -> HttpRespons
                 when = dt.datetime.fromisoformat(raw).replace(tzinfo=dt.UTC)
             except ValueError:
                 raise InvalidInput("Choose a date and time (UTC).", field="expires_at") from None
-        actions.set_expiry(_actor(request), share, expires_at=when)
+        actions.set_expiry(signed_in_user(request), share, expires_at=when)
     except InvalidInput as exc:
         messages.error(request, exc.message)
     else:
@@ -80,7 +72,7 @@ def share_expiry(request: HttpRequest, bc_id: int, share_id: int) -> HttpRespons
 
 @signed_in
 def share_remove(request: HttpRequest, bc_id: int, share_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     bc = bc_access.business_for(actor, bc_id)
     share = queries.share_in(bc, share_id)
     partner = share.partner.name if share.partner else "the partner"
@@ -102,7 +94,7 @@ def share_remove(request: HttpRequest, bc_id: int, share_id: int) -> HttpRespons
 
 @signed_in
 def partner_remove(request: HttpRequest, bc_id: int, link_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     bc = bc_access.business_for(actor, bc_id)
     partnership = queries.partnership_in(bc, link_id)
     partner = partnership.partner.name if partnership.partner else "this partner"
@@ -126,7 +118,7 @@ def partner_remove(request: HttpRequest, bc_id: int, link_id: int) -> HttpRespon
 @require_POST
 def member_expiry(request: HttpRequest, bc_id: int, member_id: int) -> HttpResponse:
     """*People*: give a membership an end date (time-boxed access), or remove it."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     bc = bc_access.business_for(actor, bc_id)
     member = bc_access.member_for(actor, bc, member_id)
     raw = request.POST.get("expires_at", "").strip()

@@ -7,8 +7,6 @@ request with its impact preview, *Approve* (performs exactly that removal) and *
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,20 +19,13 @@ from bizlink.policy import decide
 from bizlink.requests import access, actions, queries
 from bizlink.web.guards import signed_in
 from bizlink.web.views.business import _ctx
-from bizlink.web.views.common import paginate, safe_next
-
-if TYPE_CHECKING:
-    from bizlink.accounts.models import User
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
+from bizlink.web.views.common import paginate, safe_next, signed_in_user
 
 
 @signed_in
 def new_request(request: HttpRequest) -> HttpResponse:
     """GET: the form naming what would be removed and whom we ask; POST: send it."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     source = request.POST if request.method == "POST" else request.GET
     verb = source.get("verb", "")
     raw = (source.get("link") or "").strip()
@@ -69,7 +60,7 @@ def new_request(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 def my_requests(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     return render(
         request,
         "web/requests/list.html",
@@ -83,7 +74,7 @@ def my_requests(request: HttpRequest) -> HttpResponse:
 @signed_in
 def business_requests(request: HttpRequest, bc_id: int) -> HttpResponse:
     """*Settings* -> *Removal requests* of a Business Center (admins see all, others theirs)."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     bc = bc_access.business_for(actor, bc_id)
     rows = queries.for_business(actor, bc)
     return render(
@@ -102,7 +93,7 @@ def business_requests(request: HttpRequest, bc_id: int) -> HttpResponse:
 
 @signed_in
 def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     req = access.request_for(actor, request_id)
     decision = decide(actor, "removal_request.decide", req)
     impact = None
@@ -128,7 +119,7 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
 @signed_in
 @require_POST
 def request_decide(request: HttpRequest, request_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     req = access.request_for(actor, request_id)
     choice = request.POST.get("decision")
     try:
