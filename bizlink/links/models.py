@@ -145,8 +145,15 @@ class Link(models.Model):
             models.UniqueConstraint(
                 fields=["key"], condition=Q(status__in=LIVE), name="one_live_link_per_key"
             ),
+            # Outside a Business Center only app grants and the two edges of an ad account
+            # owned by a person (its identities and its members) exist.
             models.CheckConstraint(
-                condition=Q(kind=Kind.APP_GRANT) | Q(business__isnull=False),
+                condition=Q(kind=Kind.APP_GRANT)
+                | Q(business__isnull=False)
+                | Q(
+                    kind__in=[Kind.ACCOUNT_AD_ACCOUNT, Kind.ASSET_PERMISSION],
+                    ad_account__isnull=False,
+                ),
                 name="business_links_have_business",
             ),
             models.CheckConstraint(
