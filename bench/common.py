@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,6 +38,11 @@ def fresh_database(db: str, name: str) -> str:
         with psycopg.connect(f"{PG_BASE}/postgres", autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{db_name}"')
+    _migrate(url)
+    return url
+
+
+def _migrate(url: str) -> None:
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "true"}
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0", "--skip-checks"],
@@ -43,7 +50,61 @@ def fresh_database(db: str, name: str) -> str:
         env=env,
         check=True,
     )
-    return url
+
+
+def save_template(db: str, name: str, meta: dict) -> None:
+    """Keep a copy of a generated tenant, so a later run (`--reuse`) measures without spending
+    ten minutes generating it again. The caller must have closed its connections."""
+    url, template = database_url(db, name), database_url(db, f"{name}_template")
+    drop_database(db, f"{name}_template")
+    if db == "sqlite":
+        _copy_sqlite(url, template)
+    else:
+        import psycopg
+
+        with psycopg.connect(f"{PG_BASE}/postgres", autocommit=True) as conn:
+            conn.execute(
+                f'CREATE DATABASE "{template.rsplit("/", 1)[1]}" '
+                f'TEMPLATE "{url.rsplit("/", 1)[1]}" STRATEGY FILE_COPY'
+            )
+    _template_meta(db, name).write_text(json.dumps(meta))
+
+
+def database_from_template(db: str, name: str) -> tuple[str, dict] | None:
+    """A fresh copy of the saved tenant, migrated to the current schema (None if none saved)."""
+    meta_path = _template_meta(db, name)
+    if not meta_path.exists():
+        return None
+    url, template = database_url(db, name), database_url(db, f"{name}_template")
+    drop_database(db, name)
+    if db == "sqlite":
+        _copy_sqlite(template, url)
+    else:
+        import psycopg
+
+        with psycopg.connect(f"{PG_BASE}/postgres", autocommit=True) as conn:
+            conn.execute(
+                f'CREATE DATABASE "{url.rsplit("/", 1)[1]}" '
+                f'TEMPLATE "{template.rsplit("/", 1)[1]}" STRATEGY FILE_COPY'
+            )
+    _migrate(url)
+    return url, json.loads(meta_path.read_text())
+
+
+def _copy_sqlite(source_url: str, target_url: str) -> None:
+    """The online backup API copies pages (VACUUM INTO would re-check constraints that use
+    Django's REGEXP function, which plain sqlite3 lacks)."""
+    import sqlite3
+
+    with (
+        closing(sqlite3.connect(source_url.removeprefix("sqlite:///"))) as source,
+        closing(sqlite3.connect(target_url.removeprefix("sqlite:///"))) as target,
+    ):
+        source.backup(target)
+
+
+def _template_meta(db: str, name: str) -> Path:
+    return Path("/tmp") / f"bizlink-bench-{name}{os.environ.get('BENCH_DB_SUFFIX', '')}-{db}.json"
 
 
 def drop_database(db: str, name: str, suffix: str | None = None) -> None:

@@ -17,7 +17,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import ROOT, fresh_database, setup_django
+from bench.common import (
+    ROOT,
+    database_from_template,
+    fresh_database,
+    save_template,
+    setup_django,
+)
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 FULL_SIZE = "## Full-size runs"
@@ -51,12 +57,40 @@ SIZES: dict[str, dict[str, Any]] = {
 }
 
 
-def run_one(db: str, mode: str) -> dict:
+def run_one(db: str, mode: str, reuse: bool = False) -> dict:
     """Runs in its own process (Django is set up once per database)."""
     size = SIZES[mode]
-    url = fresh_database(db, mode)
-    setup_django(url)
+    copied = database_from_template(db, mode) if reuse else None
+    if copied:
+        url, meta = copied
+        setup_django(url)
+        analyze()
+    else:
+        url = fresh_database(db, mode)
+        meta = generate_tenant(url, db, size)
+        if reuse:
+            from django.db import connections
+
+            connections.close_all()
+            save_template(db, mode, meta)
     from bench import api_throughput, delivery, pages, permission_check, stale_reads, unlink_scale
+
+    out = {
+        "db": db,
+        "mode": mode,
+        **meta,
+        "permission_check": permission_check.run(checks=size["checks"]),
+        "unlink": unlink_scale.run(sizes=size["fanout"]),
+        "stale_reads": stale_reads.run(url, targets=size["targets"]),
+    }
+    out["delivery"] = delivery.run(ads=size["delivery_ads"])
+    out["api"] = api_throughput.run(url, **size["api"])
+    out["pages"] = pages.run(**size["pages"])
+    return out
+
+
+def generate_tenant(url: str, db: str, size: dict[str, Any]) -> dict[str, Any]:
+    setup_django(url)
     from bizlink.demo.generate import Size, generate
 
     started = time.perf_counter()
@@ -66,19 +100,7 @@ def run_one(db: str, mode: str) -> dict:
     )
     print()
     analyze()
-    out = {
-        "db": db,
-        "mode": mode,
-        "generated": generated.__dict__,
-        "generate_seconds": time.perf_counter() - started,
-        "permission_check": permission_check.run(checks=size["checks"]),
-        "unlink": unlink_scale.run(sizes=size["fanout"]),
-        "stale_reads": stale_reads.run(url, targets=size["targets"]),
-    }
-    out["delivery"] = delivery.run(ads=size["delivery_ads"])
-    out["api"] = api_throughput.run(url, **size["api"])
-    out["pages"] = pages.run(**size["pages"])
-    return out
+    return {"generated": generated.__dict__, "generate_seconds": time.perf_counter() - started}
 
 
 def analyze() -> None:
@@ -125,17 +147,23 @@ def main() -> None:
     parser.add_argument("--short", action="store_true")
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--results", type=Path, default=RESULTS, help="where to write the table")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the generated tenant as a template and start from a copy of it next time",
+    )
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     mode = "short" if args.short else "full"
     if args.one:
-        print("RESULT " + json.dumps(run_one(args.one, mode)))
+        print("RESULT " + json.dumps(run_one(args.one, mode, args.reuse)))
         return
     dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     results = []
     for db in dbs:
         print(f"== {db} ({mode})")
-        cmd = [sys.executable, "-m", "bench.run", "--one", db] + (["--short"] if args.short else [])
+        cmd = [sys.executable, "-m", "bench.run", "--one", db]
+        cmd += (["--short"] if args.short else []) + (["--reuse"] if args.reuse else [])
         proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
         sys.stdout.write(proc.stderr[-4000:] if proc.returncode else "")
         if proc.returncode:
