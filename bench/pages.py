@@ -3,7 +3,10 @@
 In-process with Django's test client (so it is the server's time: routing, middleware, queries,
 templates; no network): the Business Center's asset lists (TikTok accounts, ad accounts) and the
 Ads Manager reports page of its busiest ad account, which gets `ads` ads with a year of daily
-rollups (what reports read; delivery keeps them next to the hourly rows).
+rollups (what reports read; delivery keeps them next to the hourly rows). The seeding inserts
+`DailyStat` rows only: the database's triggers fill the ad account's daily rollup from them, as
+they do for the delivery tick. The reports page is timed over the last 7 days, and over the whole
+year by day, campaign, ad group and ad.
 """
 
 from __future__ import annotations
@@ -168,12 +171,17 @@ def run(*, ads: int, days: int = 365, renders: int = 30) -> dict[str, Any]:
     client.force_login(admin)
     today = ad_account_today()
     year_ago = today - dt.timedelta(days=days - 1)
+    reports_url = reverse("web:ads_reports", args=[ad_account.pk])
     pages = {
         "TikTok accounts": reverse("web:bc_tiktok_accounts", args=[bc.pk]),
         "ad accounts": reverse("web:bc_ad_accounts", args=[bc.pk]),
-        "reports (last 7 days)": reverse("web:ads_reports", args=[ad_account.pk]),
-        f"reports ({days} days by day)": reverse("web:ads_reports", args=[ad_account.pk])
-        + f"?start={year_ago}&end={today}&by=day",
+        "reports (last 7 days)": reports_url,
+        # By day: the account's daily rollup (one row a day); the others group the ads' rows.
+        **{
+            f"reports ({days} days by {by.replace('_', ' ')})": reports_url
+            + f"?start={year_ago}&end={today}&by={by}"
+            for by in ("day", "campaign", "ad_group", "ad")
+        },
     }
     results = {name: time_page(client, url, renders) for name, url in pages.items()}
     linked = Link.objects.filter(business=bc, kind=Kind.ACCOUNT_BC).count()

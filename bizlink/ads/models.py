@@ -19,6 +19,7 @@ from bizlink.ads.enums import BudgetMode, Gender, Objective, RunStatus, StopReas
 from bizlink.core import clock
 
 __all__ = [
+    "AccountDailyStat",
     "Ad",
     "AdGroup",
     "BudgetMode",
@@ -265,3 +266,30 @@ class SimulationState(models.Model):
 
     def __str__(self) -> str:
         return f"simulated up to {self.last_hour}"
+
+
+class AccountDailyStat(models.Model):
+    """The DailyStat rows of an ad account summed per local day: a year of the account's report
+    by day reads 365 rows instead of one per ad and day.
+
+    Kept equal to those sums by database triggers on `ads_dailystat` (migration 0007), so every
+    writer (the delivery tick's upsert, pixel conversions, imports, the benchmarks' seeding) keeps
+    it exact in its own transaction without knowing it exists.
+    """
+
+    ad_account = models.ForeignKey(
+        "businesses.AdAccount", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    day = models.DateField()
+    impressions = models.BigIntegerField(default=0)
+    clicks = models.BigIntegerField(default=0)
+    conversions = models.BigIntegerField(default=0)
+    spend = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ad_account", "day"], name="one_rollup_per_account_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"ad account #{self.ad_account_id} on {self.day}"

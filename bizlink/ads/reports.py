@@ -3,9 +3,11 @@
 Days are the ad account's local days (its time zone): the rollup is keyed by them, so a report
 for "Nov 3" in New York covers 05:00 UTC Nov 3 to 05:00 UTC Nov 4.
 
-Every number the dashboard, the CSV export (and later the API) show comes from `report()`, which
-reads `DailyStat` (maintained by the delivery tick), so a year of hourly data for many ads stays
-one indexed GROUP BY. Derived metrics are computed from the summed counts, never averaged.
+Every number the dashboard, the CSV export and the Business API show comes from `report()`. By day
+for the whole ad account it reads `AccountDailyStat` (one row per day, kept equal to the sums of
+`DailyStat` by database triggers), so a year is 365 rows whatever the number of ads; by campaign,
+ad group or ad it groups `DailyStat` (one row per ad and day, maintained by the delivery tick).
+Derived metrics are computed from the summed counts, never averaged.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Sum
 
-from bizlink.ads.models import DailyStat
+from bizlink.ads.models import AccountDailyStat, DailyStat
 from bizlink.businesses.models import AdAccount
 from bizlink.core import clock
 from bizlink.core.errors import InvalidInput
@@ -117,8 +119,10 @@ def report(ad_account: AdAccount, start: dt.date, end: dt.date, *, by: str = "da
     if by not in GROUPINGS:
         raise InvalidInput("Group by day, campaign, ad group or ad.", "by")
     column = GROUPINGS[by][0]
+    # The account's own daily rollup answers "by day" exactly (the same sums, finer rows).
+    table = AccountDailyStat if by == "day" else DailyStat
     rows = (
-        DailyStat.objects.filter(ad_account=ad_account, day__gte=start, day__lte=end)
+        table.objects.filter(ad_account=ad_account, day__gte=start, day__lte=end)
         .values(column)
         .annotate(
             impressions=Sum("impressions"),
