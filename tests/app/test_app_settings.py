@@ -181,6 +181,16 @@ def test_sessions_and_devices(demo: Demo) -> None:
     assert phone.get("/app/").status_code == 200
 
 
+def test_logging_out_this_device_from_the_sessions_list(demo: Demo) -> None:
+    phone = logged_in(demo, "maya", IPHONE)
+    mine = DeviceSession.objects.get(session_key=phone.session.session_key)
+    answer = phone.post("/app/settings/sessions/", {"session": mine.pk}, follow=True)
+    assert answer.redirect_chain[-1][0].startswith("/login/")
+    assert "You logged out this device." in text(answer)
+    assert DeviceSession.objects.get(pk=mine.pk).ended_at is not None
+    assert phone.get("/app/").status_code == 302
+
+
 def test_reject_and_block_stops_a_business_asking_again(demo: Demo) -> None:
     client = logged_in(demo, "maya")
     request = Link.objects.get(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -211,11 +212,15 @@ def sessions(request: HttpRequest) -> HttpResponse:
             why = "Logged out from Sessions and devices"
         if not chosen:
             messages.info(request, "There was no such session to log out.")
-        else:
-            count = account_actions.end_sessions(actor, chosen, reason=why)
-            messages.success(request, f"Logged out {count} session{'s' if count != 1 else ''}.")
+            return redirect("web:app_sessions")
+        count = account_actions.end_sessions(actor, chosen, reason=why)
         if current and any(s.session_key == current for s in chosen):
+            # This device's session row is gone: start a fresh one, or saving the message
+            # into the ended session would fail the request.
+            logout(request)
+            messages.success(request, "You logged out this device.")
             return redirect("web:login")
+        messages.success(request, f"Logged out {count} session{'s' if count != 1 else ''}.")
         return redirect("web:app_sessions")
     return _page(
         request,
