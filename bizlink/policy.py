@@ -72,20 +72,34 @@ def deciding_many() -> Iterator[None]:
         _shared_facts.reset(token)
 
 
+# Read by every Business Center page and API call: written once as SQL (a raw query still
+# gives the full Link), so no call pays for compiling it; index link_user_status.
+MEMBERSHIP_SQL = (
+    f"SELECT * FROM {Link._meta.db_table} WHERE status = %s AND kind = %s"
+    " AND business_id = %s AND user_id = %s ORDER BY id LIMIT 1"
+)
+
+
 def membership(user: User, business: BusinessCenter | int) -> Link | None:
     bc_id = business if isinstance(business, int) else business.pk
     return _fact(
         ("membership", user.pk, bc_id),
-        lambda: (
-            link_queries.active()
-            .filter(kind=Kind.MEMBERSHIP, business_id=bc_id, user_id=user.pk)
-            .first()
+        lambda: next(
+            iter(
+                Link.objects.raw(MEMBERSHIP_SQL, [Status.ACTIVE, Kind.MEMBERSHIP, bc_id, user.pk])
+            ),
+            None,
         ),
     )
 
 
 def is_admin(user: User, business: BusinessCenter | int) -> bool:
     bc_id = business if isinstance(business, int) else business.pk
+    if _shared_facts.get() is not None:
+        # Sharing facts: the one live membership (unique per person and BC) answers both
+        # "member?" and "admin?", one read for the two.
+        link = membership(user, bc_id)
+        return link is not None and link.role == Role.ADMIN
     return _fact(
         ("is_admin", user.pk, bc_id),
         lambda: (

@@ -343,11 +343,8 @@ def bc_asset_get(
         if keyword:
             rows = rows.filter(name__icontains=keyword)
         chunk, info = paginate(rows, number, size)
-        admin = is_admin(caller.user, bc)
-        items = []
-        for ad in chunk:
-            role = "ADMIN" if admin else _own_role(caller.user, bc, ad_account_id=ad.pk)
-            items.append(_ad_account_asset(ad, bc, role))
+        roles = _own_ad_account_roles(caller.user, bc, [ad.pk for ad in chunk])
+        items = [_ad_account_asset(ad, bc, roles.get(ad.pk, "")) for ad in chunk]
     else:
         links = queries.linked_accounts(bc, caller.user)
         if keyword:
@@ -357,9 +354,18 @@ def bc_asset_get(
     return ok(request, {"list": items, "page_info": info})
 
 
-def _own_role(user: Any, bc: Any, **asset: int) -> str:
-    link = queries.asset_permissions(bc, **asset).filter(user=user).first()
-    return link.role if link else ""
+def _own_ad_account_roles(user: Any, bc: Any, ad_account_ids: list[int]) -> dict[int, str]:
+    """The caller's role on each ad account of a page: Admin of all as a BC admin (the
+    membership read once per call), else their permissions, in one query for the page."""
+    if is_admin(user, bc):
+        return dict.fromkeys(ad_account_ids, "ADMIN")
+    if not ad_account_ids:
+        return {}
+    links = queries.asset_permissions(bc).filter(user=user, ad_account_id__in=ad_account_ids)
+    roles: dict[int, str] = {}
+    for ad_account_id, role in links.order_by("pk").values_list("ad_account_id", "role"):
+        roles.setdefault(ad_account_id, role)
+    return roles
 
 
 def _asset_link(caller: Any, bc: Any, kind: str, asset_id: Any) -> tuple[dict[str, int], Any]:

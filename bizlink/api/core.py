@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -20,6 +22,7 @@ from bizlink.api.errors import (
 )
 from bizlink.api.wire import envelope
 from bizlink.core.errors import InvalidInput, NotFound, Refused
+from bizlink.policy import deciding_many
 from bizlink.sandbox import actions as sandbox_actions
 
 
@@ -44,6 +47,24 @@ api = NinjaAPI(
     docs_url="/docs/",
     openapi_url="/openapi.json",
 )
+
+
+def _facts_shared_on_reads(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A read (GET) decides with its shared facts read once (`policy.deciding_many`): e.g.
+    bc/asset/get's membership and admin checks are one statement. The memo ends with the call,
+    so the next call reads the links tables again and sees a removal committed just before."""
+
+    @functools.wraps(view)
+    def read_once(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if request.method != "GET":
+            return view(request, *args, **kwargs)
+        with deciding_many():
+            return view(request, *args, **kwargs)
+
+    return read_once
+
+
+api.add_decorator(_facts_shared_on_reads)
 
 
 def _params(request: HttpRequest) -> dict[str, Any]:

@@ -11,7 +11,8 @@ import math
 import secrets
 from typing import Annotated, Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Window
+from django.db.models.query import ModelIterable
 from django.http import HttpRequest
 from pydantic import BeforeValidator
 
@@ -118,9 +119,15 @@ def _positive(value: str | None, name: str, maximum: int) -> int:
 
 
 def paginate(items: QuerySet[Any] | list[Any], page: int, size: int) -> tuple[list[Any], dict]:
-    total = items.count() if isinstance(items, QuerySet) else len(items)
     start = (page - 1) * size
-    chunk = list(items[start : start + size])
+    if isinstance(items, QuerySet) and _countable_with_page(items):
+        # The page and the total in one statement: COUNT(*) OVER () counts every row the
+        # query matches before LIMIT/OFFSET cut the page out of them.
+        chunk = list(items.annotate(**{PAGE_TOTAL: Window(Count("*"))})[start : start + size])
+        total = getattr(chunk[0], PAGE_TOTAL) if chunk else items.count()
+    else:
+        total = items.count() if isinstance(items, QuerySet) else len(items)
+        chunk = list(items[start : start + size])
     info = {
         "page": page,
         "page_size": size,
@@ -128,6 +135,23 @@ def paginate(items: QuerySet[Any] | list[Any], page: int, size: int) -> tuple[li
         "total_page": math.ceil(total / size) if total else 0,
     }
     return chunk, info
+
+
+PAGE_TOTAL = "_page_total"
+
+
+def _countable_with_page(items: QuerySet[Any]) -> bool:
+    """Model rows whose window count is the number of rows: DISTINCT is applied after the
+    window (unless GROUP BY every selected column already made the rows unique, as an
+    aggregate annotation does), and set operations or `values()` rows count something else,
+    so those count separately."""
+    query = items.query
+    return (
+        items._iterable_class is ModelIterable
+        and (not query.distinct or query.group_by is True)
+        and not query.combinator
+        and not query.is_sliced
+    )
 
 
 __all__ = ["OK"]

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
 
-from bizlink.sandbox.models import ApiRequest, AppRateLimit, ClockOffset
+from bizlink.sandbox.models import ApiRequest, ClockOffset
 
 _table_ready = False
 
@@ -20,15 +19,6 @@ def clock_offset_seconds() -> int:
             return 0
     value = ClockOffset.objects.filter(pk=1).values_list("seconds", flat=True).first()
     return int(value or 0)
-
-
-def rate_limit_for(app_id: int | None) -> int:
-    """Calls per minute this app may make (its override, or API_RATE_LIMIT_PER_MINUTE)."""
-    default = int(getattr(settings, "API_RATE_LIMIT_PER_MINUTE", 600))
-    if app_id is None:
-        return default
-    override = AppRateLimit.objects.filter(app_id=app_id).values_list("per_minute", flat=True)
-    return int(override.first() or default)
 
 
 def request_log(
