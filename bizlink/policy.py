@@ -179,8 +179,36 @@ def has_account_access(user: User, account: CreatorAccount | int) -> bool:
         return cursor.fetchone() is not None
 
 
+def is_ad_account_admin(user: User, ad_account: AdAccount) -> bool:
+    """Admin of the whole ad account: its owner, or an admin of the Business Center holding it."""
+    if ad_account.business_id is None:
+        return ad_account.owner_id == user.pk
+    return is_admin(user, ad_account.business_id)
+
+
+def ask_ad_account_admins(ad_account: AdAccount, verb_phrase: str) -> tuple[str, tuple[str, ...]]:
+    """Who to ask about an ad account: the admins of its Business Center, or its owner."""
+    if ad_account.business_id is not None:
+        return ask_admins(ad_account.business_id, verb_phrase)
+    owner_id = ad_account.owner_id or 0
+    name = _fact(
+        ("user_name", owner_id),
+        lambda: User.objects.filter(pk=owner_id).values_list("name", flat=True).first() or "",
+    )
+    if not name:
+        return f"Ask the ad account's owner to {verb_phrase}.", ()
+    return f"Ask the ad account's owner to {verb_phrase}: {name}.", (name,)
+
+
+def _ad_account_of_link(link: Link) -> AdAccount | None:
+    """The person-owned ad account a business-less link belongs to (None for BC links)."""
+    if link.business_id is None and link.ad_account_id is not None:
+        return link.ad_account
+    return None
+
+
 def has_ad_account_access(user: User, ad_account: AdAccount) -> bool:
-    if is_admin(user, ad_account.business_id):
+    if is_ad_account_admin(user, ad_account):
         return True
     return (
         link_queries.active()
@@ -235,6 +263,12 @@ def _asset_permission_remove(actor: User, link: Link) -> Decision:
         return deny("This permission has already ended.")
     if link.user_id == actor.pk:
         return ALLOW  # anyone may give up their own access
+    owned = _ad_account_of_link(link)
+    if owned is not None:
+        if owned.owner_id == actor.pk:
+            return ALLOW
+        remedy, ask = ask_ad_account_admins(owned, "remove this member")
+        return deny("Only the ad account's owner can remove other members.", remedy, ask)
     if is_admin(actor, link.bc_id):
         return ALLOW
     if link.account_id and link.account and link.account.owner_id == actor.pk:
@@ -313,7 +347,7 @@ def _account_view(actor: User, target: tuple[BusinessCenter, CreatorAccount]) ->
 def _ad_account_view(actor: User, ad_account: AdAccount) -> Decision:
     if has_ad_account_access(actor, ad_account):
         return ALLOW
-    remedy, ask = ask_admins(ad_account.business_id, "give you a permission on this ad account")
+    remedy, ask = ask_ad_account_admins(ad_account, "give you a permission on this ad account")
     return deny("You have no permission on this ad account.", remedy, ask)
 
 
@@ -351,8 +385,9 @@ def _app_manage(actor: User, app: Any) -> Decision:
 
 
 def ad_account_role(user: User, ad_account: AdAccount) -> str:
-    """The actor's role on an ad account: Business Center admins are Admin of every one."""
-    if is_admin(user, ad_account.business_id):
+    """The actor's role on an ad account: its owner, and Business Center admins for every ad
+    account of their BC, are Admin."""
+    if is_ad_account_admin(user, ad_account):
         return Role.ADMIN
     link = (
         link_queries.active()
@@ -366,7 +401,7 @@ def _ads_manage(actor: User, ad_account: AdAccount) -> Decision:
     role = ad_account_role(actor, ad_account)
     if role in (Role.ADMIN, Role.OPERATOR):
         return ALLOW
-    remedy, ask = ask_admins(ad_account.business_id, "make you an Operator of this ad account")
+    remedy, ask = ask_ad_account_admins(ad_account, "make you an Operator of this ad account")
     if role:
         return deny("Analysts can look at campaigns and reports but not change them.", remedy, ask)
     return deny("You have no permission on this ad account.", remedy, ask)
@@ -375,7 +410,7 @@ def _ads_manage(actor: User, ad_account: AdAccount) -> Decision:
 def _ad_identity_request(actor: User, ad_account: AdAccount) -> Decision:
     if ad_account_role(actor, ad_account) == Role.ADMIN:
         return ALLOW
-    remedy, ask = ask_admins(ad_account.business_id, "link the TikTok account for you")
+    remedy, ask = ask_ad_account_admins(ad_account, "link the TikTok account for you")
     return deny("Only Admins of this ad account can link TikTok accounts.", remedy, ask)
 
 
@@ -393,7 +428,9 @@ def _ad_identity_remove(actor: User, link: Link) -> Decision:
         return ALLOW  # the owner's right to leave is unconditional
     if ad_account_role(actor, link.ad_account) == Role.ADMIN:
         return ALLOW
-    remedy, ask = ask_admins(link.bc_id, f"remove @{link.account.handle} from this ad account")
+    remedy, ask = ask_ad_account_admins(
+        link.ad_account, f"remove @{link.account.handle} from this ad account"
+    )
     return deny(
         "Only Admins of this ad account or the account's owner can remove a linked TikTok account.",
         remedy + " The owner can also remove access from the TikTok app's settings.",
@@ -402,13 +439,41 @@ def _ad_identity_remove(actor: User, link: Link) -> Decision:
 
 
 def finance_role(user: User, ad_account: AdAccount) -> str:
+    """A BC member's finance role; the owner of their own ad account is its Finance Manager."""
+    if ad_account.business_id is None:
+        return FinanceRole.MANAGER if ad_account.owner_id == user.pk else ""
     member = membership(user, ad_account.business_id)
     return member.finance_role if member else ""
+
+
+def _owner_of_ad_account_only(ad_account: AdAccount, what: str) -> Decision:
+    remedy, ask = ask_ad_account_admins(ad_account, "do this for you")
+    return deny(f"Only the ad account's owner can {what}.", remedy, ask)
+
+
+def _ad_account_add_member(actor: User, ad_account: AdAccount) -> Decision:
+    """Give a person a role on an ad account someone owns (BC ad accounts: the BC's People)."""
+    if ad_account.business_id is not None:
+        return deny(
+            f"Members of {ad_account.held_by}'s ad accounts get their permissions in Business "
+            "Center.",
+            "Open Business Center -> Assets -> Ad Accounts and assign the permission there.",
+        )
+    if ad_account.owner_id == actor.pk:
+        return ALLOW
+    return _owner_of_ad_account_only(ad_account, "add members")
+
+
+def _ad_account_create_own(actor: User, target: object) -> Decision:
+    # Anyone with a login may open an ad account of their own, as in TikTok Ads Manager.
+    return ALLOW
 
 
 def _billing_view(actor: User, ad_account: AdAccount) -> Decision:
     if finance_role(actor, ad_account) in (FinanceRole.MANAGER, FinanceRole.ANALYST):
         return ALLOW
+    if ad_account.business_id is None:
+        return _owner_of_ad_account_only(ad_account, "see billing")
     remedy, ask = ask_admins(ad_account.business_id, "give you a finance role")
     return deny("Only Finance Managers and Finance Analysts can see billing.", remedy, ask)
 
@@ -417,6 +482,8 @@ def _billing_top_up(actor: User, ad_account: AdAccount) -> Decision:
     role = finance_role(actor, ad_account)
     if role == FinanceRole.MANAGER:
         return ALLOW
+    if ad_account.business_id is None:
+        return _owner_of_ad_account_only(ad_account, "add funds")
     remedy, ask = ask_admins(ad_account.business_id, "make you a Finance Manager")
     if role == FinanceRole.ANALYST:
         return deny("Finance Analysts can view billing but not add funds.", remedy, ask)
@@ -572,6 +639,8 @@ RULES: dict[str, Callable[[User, Any], Decision]] = {
     "account.view": _account_view,
     "ad_account.create": _business_manage,
     "ad_account.view": _ad_account_view,
+    "ad_account.create_own": _ad_account_create_own,
+    "ad_account.add_member": _ad_account_add_member,
     "invitation.respond": _invitation_respond,
     "app_grant.create": _owner_only,
     "app_grant.remove": _app_grant_remove,

@@ -60,6 +60,9 @@ COVERED = {
     "ad_identity.remove",
     "billing.view",
     "billing.top_up",
+    # Ad accounts a person owns: tests/ads/test_owned_ad_accounts.py
+    "ad_account.create_own",
+    "ad_account.add_member",
     # Catalog verbs: tests/catalogs/test_permissions.py
     "catalog.create",
     "catalog.view",

@@ -242,7 +242,21 @@ def _who_has_access(actor: User, account: CreatorAccount) -> WhoHasAccess:
             key=f"ad-{i.ad_account_id}",
             name=i.ad_account.name if i.ad_account else "?",
             detail="Ad account",
-            paths=[_path(actor, f"Uses the account as ad identity, via {i.bc.name}", i, "Remove")],
+            paths=[
+                _path(
+                    actor,
+                    "Uses the account as ad identity, via "
+                    + (
+                        i.bc.name
+                        if i.business_id
+                        else i.ad_account.held_by
+                        if i.ad_account
+                        else "?"
+                    ),
+                    i,
+                    "Remove",
+                )
+            ],
         )
         for i in identities
     ]

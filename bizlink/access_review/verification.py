@@ -164,8 +164,10 @@ def verify_change(change_id: uuid.UUID) -> Verification:
             why = ""
             if remains:
                 why = (
-                    f"Admin of {ad_account.business.name}"
-                    if policy.is_admin(user, ad_account.business_id)
+                    "Owns this ad account"
+                    if ad_account.owner_id == user.pk
+                    else f"Admin of {ad_account.held_by}"
+                    if policy.is_ad_account_admin(user, ad_account)
                     else "Another permission on this ad account"
                 )
             result.checks.append(

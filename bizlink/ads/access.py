@@ -15,7 +15,9 @@ from bizlink.policy import decide
 
 
 def ad_account_for(actor: User, ad_account_id: int) -> AdAccount:
-    ad_account = AdAccount.objects.select_related("business").filter(pk=ad_account_id).first()
+    ad_account = (
+        AdAccount.objects.select_related("business", "owner").filter(pk=ad_account_id).first()
+    )
     if ad_account is None or not decide(actor, "ads.view", ad_account).allowed:
         raise NotFound("No such ad account.")
     return ad_account

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
+from bizlink.accounts import actions as account_actions
 from bizlink.accounts.models import CreatorAccount, Notification, Post, User
 from bizlink.ads import media, queries
 from bizlink.ads.models import (
@@ -38,7 +39,7 @@ from bizlink.core import clock
 from bizlink.core.errors import InvalidInput
 from bizlink.links import actions as link_actions
 from bizlink.links import queries as link_queries
-from bizlink.links.models import Kind, Link, Status
+from bizlink.links.models import ASSET_ROLES, Kind, Link, Status
 from bizlink.policy import require
 
 AGE_RANGES = ("13-17", "18-24", "25-34", "35-44", "45-54", "55+")
@@ -72,14 +73,16 @@ def request_linked_account(actor: User, ad_account: AdAccount, *, handle: str) -
     account = CreatorAccount.objects.filter(handle=clean).first()
     if account is None:
         raise InvalidInput(f"No TikTok account @{clean} exists.", "handle")
-    if app_queries.is_business_blocked(account, ad_account.business_id):
+    if ad_account.business is not None and app_queries.is_business_blocked(
+        account, ad_account.business.pk
+    ):
         raise InvalidInput(
             f"The owner of @{account.handle} has blocked requests from {ad_account.business.name}.",
             "handle",
         )
     link = link_actions.create_link(
         Kind.ACCOUNT_AD_ACCOUNT,
-        ad_account.business,
+        ad_account.business,  # None for an ad account a person owns
         account=account,
         ad_account=ad_account,
         created_by=actor,
@@ -91,7 +94,8 @@ def request_linked_account(actor: User, ad_account: AdAccount, *, handle: str) -
             user=account.owner,
             kind="ad_identity.requested",
             text=f"{actor.name} asks to use @{account.handle} as an ad identity in "
-            f"{ad_account.name} ({ad_account.business.name}).",
+            f"{ad_account.name} ({ad_account.held_by}).",
+            url="/ads/requests/",
         )
     return link
 
@@ -159,6 +163,44 @@ def remove_member(actor: User, permission: Link, *, reason: str = "") -> link_ac
         else f"Removed from the ad account by {actor.name}"
     )
     return link_actions.end_links([permission.pk], actor=actor, reason=reason or default)
+
+
+@transaction.atomic
+def add_ad_account_member(actor: User, ad_account: AdAccount, *, email: str, role: str) -> Link:
+    """*Members* -> *Add member* on an ad account a person owns: a role for a registered person.
+
+    (Members of a Business Center's ad accounts get their permissions in Business Center.)
+    """
+    require(actor, "ad_account.add_member", ad_account)
+    if role not in ASSET_ROLES:
+        raise InvalidInput("Choose Admin, Operator or Analyst.", "role")
+    clean = (email or "").strip().lower()
+    if not clean or "@" not in clean or len(clean) > 254:
+        raise InvalidInput("Enter the email address the person logs in with.", "email")
+    person = User.objects.filter(email__iexact=clean, is_active=True).first()
+    if person is None:
+        raise InvalidInput(
+            f"Nobody with the email {clean} uses bizlink yet. Ask them to sign up first.", "email"
+        )
+    if person.pk == ad_account.owner_id:
+        raise InvalidInput("You own this ad account, so you are already its admin.", "email")
+    link = link_actions.create_link(
+        Kind.ASSET_PERMISSION,
+        None,
+        user=person,
+        ad_account=ad_account,
+        role=role,
+        created_by=actor,
+        duplicate_message=f"{person.name} is already a member of this ad account.",
+    )
+    account_actions.notify(
+        [person.pk],
+        kind="ads.member_added",
+        text=f"{actor.name} made you {link.get_role_display()} of the ad account "
+        f"{ad_account.name}.",
+        url=f"/ads/{ad_account.pk}/",
+    )
+    return link
 
 
 # --- input cleaning ---------------------------------------------------------------------------

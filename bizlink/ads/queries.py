@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
 
 from bizlink.accounts.models import Post, User
 from bizlink.ads import localtime
@@ -31,18 +32,25 @@ PREVIEW_SAMPLE = 50
 
 
 def ad_accounts_of(user: User) -> QuerySet[AdAccount]:
-    """Ad accounts the person reaches: as a Business Center admin, or by an asset permission."""
+    """Ad accounts the person reaches: their own, as a Business Center admin, or by an asset
+    permission. Their own come first, then by Business Center (or owner) and name."""
     admin_of = link_queries.active().filter(kind=Kind.MEMBERSHIP, user=user, role=Role.ADMIN)
     permitted = link_queries.active().filter(
         kind=Kind.ASSET_PERMISSION, user=user, ad_account__isnull=False
     )
     return (
-        AdAccount.objects.select_related("business")
+        AdAccount.objects.select_related("business", "owner")
         .filter(
-            Q(business_id__in=admin_of.values("business_id"))
+            Q(owner=user)
+            | Q(business_id__in=admin_of.values("business_id"))
             | Q(pk__in=permitted.values("ad_account_id"))
         )
-        .order_by("business__name", "name")
+        .annotate(
+            mine=Case(
+                When(owner=user, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+        .order_by("mine", Coalesce("business__name", "owner__name"), "name")
     )
 
 
@@ -56,7 +64,10 @@ def members(ad_account: AdAccount) -> QuerySet[Link]:
 
 
 def admins_via_business(ad_account: AdAccount) -> QuerySet[Link]:
-    """Business Center admins reach every ad account of it without a permission of their own."""
+    """Business Center admins reach every ad account of it without a permission of their own
+    (none for an ad account a person owns: its owner is its admin)."""
+    if ad_account.business_id is None:
+        return Link.objects.none()
     return link_queries.business_admins(ad_account.business_id).select_related("user")
 
 

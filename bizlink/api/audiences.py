@@ -23,6 +23,7 @@ from bizlink.api.errors import NOT_EXIST, PARAM_ERROR, ApiError
 from bizlink.api.wire import Id, ident, json_param, page_args, paginate
 from bizlink.audiences import access, actions, queries
 from bizlink.businesses import access as bc_access
+from bizlink.businesses import queries as business_queries
 
 router = Router(tags=["Audiences"])
 MAX_IDS = 100
@@ -37,7 +38,8 @@ def _ad_account(request: HttpRequest, advertiser_id: Any) -> tuple[Any, Any, Any
     """(caller, business center, ad account) for an advertiser_id the caller can reach."""
     caller = caller_of(request)
     ad_account = ads_access.ad_account_for(caller.user, ident(advertiser_id, "advertiser_id"))
-    bc = bc_access.business_for(caller.user, ad_account.business_id)
+    business = business_queries.business_of_ad_account(ad_account, "An audience")
+    bc = bc_access.business_for(caller.user, business.pk)
     return caller, bc, ad_account
 
 

@@ -211,6 +211,7 @@ def oauth2_access_token(request: HttpRequest, body: AccessTokenBody) -> dict[str
     if grant is not None and grant.user is not None:
         for bc in business_queries.businesses_of(grant.user).order_by("pk"):
             advertisers += [str(ad.pk) for ad in business_queries.ad_accounts(bc, grant.user)]
+        advertisers += [str(ad.pk) for ad in business_queries.owned_ad_accounts(grant.user)]
     return ok(
         request,
         {

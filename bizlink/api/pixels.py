@@ -17,6 +17,7 @@ from bizlink.api.core import Envelope, answer, ok
 from bizlink.api.errors import PARAM_ERROR, ApiError
 from bizlink.api.wire import Id, ident, page_args, paginate, present, text
 from bizlink.businesses import access as bc_access
+from bizlink.businesses import queries as business_queries
 from bizlink.pixels import access, actions, queries
 from bizlink.pixels import events as event_rules
 
@@ -77,7 +78,8 @@ def pixel_create(request: HttpRequest, body: PixelCreateBody) -> dict[str, Any]:
     caller = caller_of(request)
     ad_account = ads_access.ad_account_for(caller.user, ident(body.advertiser_id, "advertiser_id"))
     with transaction.atomic():
-        pixel = actions.create_pixel(caller.user, ad_account.business, name=body.pixel_name)
+        business = business_queries.business_of_ad_account(ad_account, "A pixel")
+        pixel = actions.create_pixel(caller.user, business, name=body.pixel_name)
         actions.link_pixel(caller.user, pixel, ad_account)
     return ok(
         request,

@@ -45,6 +45,8 @@ def oauth2_advertiser_get(
     for bc in queries.businesses_of(caller.user).order_by("pk"):
         for ad in queries.ad_accounts(bc, caller.user):
             items.append({"advertiser_id": str(ad.pk), "advertiser_name": ad.name})
+    for ad in queries.owned_ad_accounts(caller.user):
+        items.append({"advertiser_id": str(ad.pk), "advertiser_name": ad.name})
     return ok(request, {"list": items})
 
 
@@ -65,6 +67,7 @@ def oauth2_revoke_token(request: HttpRequest, body: RevokeBody) -> dict[str, Any
     if token is not None and user is not None and token.application_id == app.pk:
         for bc in queries.businesses_of(user).order_by("pk"):
             lost += [str(ad.pk) for ad in queries.ad_accounts(bc, user)]
+        lost += [str(ad.pk) for ad in queries.owned_ad_accounts(user)]
     app_actions.revoke_access_token(app, body.access_token)
     return ok(request, {"app_id": app.client_id, "advertiser_ids": lost})
 

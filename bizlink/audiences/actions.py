@@ -18,6 +18,7 @@ from bizlink.accounts.models import CreatorAccount, User
 from bizlink.audiences.models import Audience, CustomerIdentifier
 from bizlink.audit.models import AuditEvent
 from bizlink.businesses.models import AdAccount
+from bizlink.businesses.queries import business_of_ad_account
 from bizlink.core import clock
 from bizlink.core.errors import InvalidInput
 from bizlink.links import actions as link_actions
@@ -84,14 +85,15 @@ def create_pixel_audience(
     actor: User, ad_account: AdAccount, *, name: str, pixel: Pixel, event: str, lookback_days: int
 ) -> Audience:
     """People who did `event` on the pixel's site in the last `lookback_days` days."""
-    require(actor, "business.manage", ad_account.business)
+    business = business_of_ad_account(ad_account, "An audience")
+    require(actor, "business.manage", business)
     if pixel.business_id != ad_account.business_id:
         raise InvalidInput("Pick a pixel of this Business Center.", field="pixel")
     event = event.strip()
     if not re.match(r"^[A-Za-z][A-Za-z0-9_]{0,49}$", event):
         raise InvalidInput("Pick an event such as AddToCart.", field="event")
     audience = Audience.objects.create(
-        business=ad_account.business,
+        business=business,
         ad_account=ad_account,
         name=_check_name(name),
         kind=Audience.Kind.PIXEL_EVENTS,
@@ -116,11 +118,12 @@ def create_engagement_audience(
     lookback_days: int,
 ) -> Audience:
     """People who followed, liked or viewed a linked TikTok account's posts lately."""
-    require(actor, "business.manage", ad_account.business)
+    business = business_of_ad_account(ad_account, "An audience")
+    require(actor, "business.manage", business)
     if engagement not in Audience.Engagement.values:
         raise InvalidInput("Pick followed, liked or viewed.", field="engagement")
     audience = Audience.objects.create(
-        business=ad_account.business,
+        business=business,
         ad_account=ad_account,
         name=_check_name(name),
         kind=Audience.Kind.ENGAGEMENT,
@@ -199,10 +202,11 @@ def create_customer_file_audience(
     actor: User, ad_account: AdAccount, *, name: str, kind: str, content: bytes
 ) -> tuple[Audience, FileReport]:
     """An audience from a file of hashed identifiers; bad rows are reported, good ones kept."""
-    require(actor, "business.manage", ad_account.business)
+    business = business_of_ad_account(ad_account, "An audience")
+    require(actor, "business.manage", business)
     hashes, report = check_customer_file(content, kind)
     audience = Audience.objects.create(
-        business=ad_account.business,
+        business=business,
         ad_account=ad_account,
         name=_check_name(name),
         kind=Audience.Kind.CUSTOMER_FILE,

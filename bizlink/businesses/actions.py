@@ -283,11 +283,7 @@ def set_two_factor_requirement(actor: User, bc: BusinessCenter, *, required: boo
 # --- ad accounts -------------------------------------------------------------------------
 
 
-@transaction.atomic
-def create_ad_account(
-    actor: User, bc: BusinessCenter, *, name: str, currency: str = "USD", timezone: str = "UTC"
-) -> AdAccount:
-    require(actor, "ad_account.create", bc)
+def _ad_account_fields(name: str, currency: str, timezone: str) -> dict[str, str]:
     currency = (currency or "").strip().upper()
     if currency not in CURRENCIES:
         raise InvalidInput(f"Choose a currency: {', '.join(CURRENCIES)}.", field="currency")
@@ -298,13 +294,37 @@ def create_ad_account(
     # OSError: with the tzdata package installed, a very long name fails as a file name.
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise InvalidInput(f"Unknown time zone {timezone!r}.", field="timezone") from exc
+    return {"name": _clean_name(name, "ad account"), "currency": currency, "timezone": timezone}
+
+
+@transaction.atomic
+def create_ad_account(
+    actor: User, bc: BusinessCenter, *, name: str, currency: str = "USD", timezone: str = "UTC"
+) -> AdAccount:
+    require(actor, "ad_account.create", bc)
     return AdAccount.objects.create(
-        business=bc,
-        name=_clean_name(name, "ad account"),
-        currency=currency,
-        timezone=timezone,
-        created_by=actor,
+        business=bc, created_by=actor, **_ad_account_fields(name, currency, timezone)
     )
+
+
+@transaction.atomic
+def create_own_ad_account(
+    actor: User, *, name: str, currency: str = "USD", timezone: str = "UTC"
+) -> AdAccount:
+    """An ad account of the actor's own, outside any Business Center; they are its admin."""
+    require(actor, "ad_account.create_own", None)
+    ad_account = AdAccount.objects.create(
+        owner=actor, created_by=actor, **_ad_account_fields(name, currency, timezone)
+    )
+    AuditEvent.objects.create(
+        actor=actor,
+        action="ad_account.created",
+        ad_account_id=ad_account.pk,
+        user_id=actor.pk,
+        reason=f"Ad account {ad_account.name} ({ad_account.currency}, {ad_account.timezone}) "
+        f"owned by {actor.name}",
+    )
+    return ad_account
 
 
 # --- TikTok accounts ----------------------------------------------------------------------

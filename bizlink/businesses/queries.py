@@ -6,6 +6,7 @@ from django.db.models import Count, Q, QuerySet
 
 from bizlink.accounts.models import User
 from bizlink.businesses.models import AdAccount, BusinessCenter
+from bizlink.core.errors import InvalidInput
 from bizlink.links import queries as link_queries
 from bizlink.links.models import LIVE, Kind, Link, Role, Status
 from bizlink.policy import is_admin
@@ -171,3 +172,19 @@ def admins_with_two_factor(bc: BusinessCenter) -> list[tuple[Link, bool]]:
     admins = list(link_queries.business_admins(bc.pk).select_related("user").order_by("user__name"))
     ready = users_with_totp([a.user_id for a in admins if a.user_id])
     return [(a, a.user_id in ready) for a in admins]
+
+
+def business_of_ad_account(ad_account: AdAccount, what: str = "This") -> BusinessCenter:
+    """The Business Center holding an ad account, for features that live in a Business Center
+    (pixels, catalogs, audiences); an ad account a person owns has none, and is told so."""
+    if ad_account.business is None:
+        raise InvalidInput(
+            f"{what} needs a Business Center, and {ad_account.name} is an ad account of its "
+            "owner's own. Create the ad account in a Business Center to use it."
+        )
+    return ad_account.business
+
+
+def owned_ad_accounts(user: User) -> QuerySet[AdAccount]:
+    """Ad accounts the person owns outside any Business Center (they are each one's admin)."""
+    return AdAccount.objects.filter(owner=user).order_by("pk")

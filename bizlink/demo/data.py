@@ -34,7 +34,11 @@ PEOPLE = [
 
 # (email, role, what they are) for the README's table of demo logins.
 LOGINS = [
-    ("maya@example.com", "creator: owns @maya.bakes and @maya.daily; Standard in Sunrise Bakery"),
+    (
+        "maya@example.com",
+        "creator: owns @maya.bakes and @maya.daily; Standard in Sunrise Bakery; owns the ad "
+        "account Maya's Daily Ads",
+    ),
     ("ben@example.com", "Admin of Sunrise Bakery; owns its ad accounts"),
     (
         "sara@example.com",
@@ -228,13 +232,65 @@ def load() -> Demo:
     _ads(users, accounts, main, promo, at(55))
     _catalog(users["ben"], sunrise, accounts["sunrise.bakery"], at(4))
     _data_assets(users, accounts, sunrise, main, promo, at(56))
+    own = _own_ad_account(maya, accounts["maya.daily"], at(57))
     return Demo(
         users=users,
         accounts=accounts,
         sunrise=sunrise,
         northwind=northwind,
-        ad_accounts={"main": main, "promo": promo},
+        ad_accounts={"main": main, "promo": promo, "maya_own": own},
     )
+
+
+def _own_ad_account(maya: User, daily: CreatorAccount, start: dt.datetime) -> AdAccount:
+    """Maya's own ad account (no Business Center) running a Spark ad of @maya.daily.
+
+    Built last so the ids of everything above stay as they were.
+    """
+    from bizlink.ads import actions as ads_actions
+
+    with clock.frozen_at(start):
+        own = bc_actions.create_own_ad_account(
+            maya, name="Maya's Daily Ads", currency="USD", timezone="America/Los_Angeles"
+        )
+        request = ads_actions.request_linked_account(maya, own, handle=daily.handle)
+        identity = ads_actions.approve_linked_account(maya, request)
+        ads_actions.top_up(maya, own, amount="80.00", note="Opening balance")
+        campaign = ads_actions.create_campaign(
+            maya,
+            own,
+            {
+                "name": "Day in the life",
+                "objective": "REACH",
+                "budget_mode": "DAILY",
+                "budget": "10.00",
+            },
+        )
+        group = ads_actions.create_ad_group(
+            maya,
+            campaign,
+            {
+                "name": "Morning people",
+                "start_at": start.isoformat(),
+                "bid": "1.20",
+                "locations": "US,CA",
+                "age_ranges": "18-24,25-34",
+                "gender": "ALL",
+                "interests": "lifestyle, coffee",
+            },
+        )
+        post = daily.posts.order_by("posted_at").values_list("pk", flat=True).first()
+        ads_actions.create_ad(
+            maya,
+            group,
+            {
+                "name": "Morning routine",
+                "identity": str(identity.pk),
+                "post": str(post),
+                "call_to_action": "Follow",
+            },
+        )
+    return own
 
 
 def _ads(

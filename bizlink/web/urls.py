@@ -235,6 +235,7 @@ urlpatterns = [
     # Ads Manager
     path("ads/", ads.ads_index, name="ads_index"),
     path("ads/switch/", ads.ads_switch, name="ads_switch"),
+    path("ads/new/", ads.ad_account_new, name="ads_ad_account_new"),
     path("ads/requests/", ads.identity_requests, name="ads_requests"),
     path("ads/requests/<id:link_id>/", ads.identity_request_respond, name="ads_request_respond"),
     path("ads/changes/<uuid:change_id>/", ads.change_result, name="ads_change"),

@@ -84,7 +84,8 @@ def test_delete_member_ends_their_permission(demo: Demo, login_as: LoginAs) -> N
     assert "Sara Kim: Operator on ad account Sunrise Main" in result.by_testid("impact-result").text
     # Sara no longer reaches the ad account: it is "not found" for her now.
     assert login_as("sara").get(reverse("web:ads_home", args=[main.pk])).status_code == 404
-    assert Ad.objects.filter(stop_reason=StopReason.NONE).count() == 3  # no ad stopped
+    sunrise_ads = Ad.objects.filter(ad_group__campaign__ad_account__business=demo.sunrise)
+    assert sunrise_ads.filter(stop_reason=StopReason.NONE).count() == 3  # no ad stopped
 
 
 def test_operator_sees_why_she_cannot_remove(demo: Demo, login_as: LoginAs) -> None:
@@ -155,7 +156,9 @@ def test_link_request_needs_the_owners_approval(demo: Demo, login_as: LoginAs) -
     dup = page(ben.post(url, {"handle": "@maya.bakes"}))
     assert "already linked" in dup.text
     assert ben.post(url, {"handle": "@maya.daily"}).status_code == 302
-    pending = Link.objects.get(kind=Kind.ACCOUNT_AD_ACCOUNT, account=demo.accounts["maya.daily"])
+    pending = Link.objects.get(
+        kind=Kind.ACCOUNT_AD_ACCOUNT, account=demo.accounts["maya.daily"], ad_account=main
+    )
     assert pending.status == Status.PENDING
     linked = page(ben.get(url))
     assert "Waiting for the owner" in linked.text

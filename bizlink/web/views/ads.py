@@ -23,10 +23,13 @@ from bizlink.ads.actions import AGE_RANGES
 from bizlink.ads.enums import BudgetMode, Gender, Objective, RunStatus
 from bizlink.ads.media import MAX_VIDEO_BYTES
 from bizlink.audit import queries as audit_queries
+from bizlink.businesses import actions as bc_actions
+from bizlink.businesses.actions import CURRENCIES
 from bizlink.core import clock
 from bizlink.core.errors import InvalidInput
 from bizlink.links import queries as link_queries
 from bizlink.links.actions import Ended
+from bizlink.links.enums import ASSET_ROLES, Role
 from bizlink.policy import ad_account_role, decide
 from bizlink.web.guards import signed_in
 from bizlink.web.views.common import paginate, request_by_handle, signed_in_user, untouched
@@ -51,11 +54,49 @@ def _ctx(request: HttpRequest, ad: AdAccount, section: str, **extra: Any) -> dic
 
 @signed_in
 def ads_index(request: HttpRequest) -> HttpResponse:
-    """Your ad accounts; with exactly one, go straight to it."""
-    mine = list(queries.ad_accounts_of(signed_in_user(request)))
-    if len(mine) == 1 and not request.GET.get("all"):
-        return redirect("web:ads_home", ad_account_id=mine[0].pk)
-    return render(request, "web/ads/index.html", {"ad_accounts": mine})
+    """Your ad accounts (your own, then those of Business Centers); with exactly one, go there."""
+    actor = signed_in_user(request)
+    reachable = list(queries.ad_accounts_of(actor))
+    if len(reachable) == 1 and not request.GET.get("all"):
+        return redirect("web:ads_home", ad_account_id=reachable[0].pk)
+    return render(
+        request,
+        "web/ads/index.html",
+        {
+            "ad_accounts": reachable,
+            "owned": [a for a in reachable if a.owner_id == actor.pk],
+            "others": [a for a in reachable if a.owner_id != actor.pk],
+        },
+    )
+
+
+@signed_in
+def ad_account_new(request: HttpRequest) -> HttpResponse:
+    """*Create an ad account* of your own, outside any Business Center."""
+    actor = signed_in_user(request)
+    values = {"name": "", "currency": "USD", "timezone": "UTC"}
+    error, field = "", ""
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "") for k in values}
+        try:
+            ad = bc_actions.create_own_ad_account(actor, **values)
+        except InvalidInput as exc:
+            error, field = exc.message, exc.field or ""
+        else:
+            messages.success(request, f"Ad account {ad.name} created. You are its admin.")
+            return redirect("web:ads_home", ad_account_id=ad.pk)
+    return render(
+        request,
+        "web/ads/new_ad_account.html",
+        {
+            "values": values,
+            "error": error,
+            "error_field": field,
+            "currencies": CURRENCIES,
+            "create": decide(actor, "ad_account.create_own", None),
+        },
+        status=400 if error else 200,
+    )
 
 
 @signed_in
@@ -131,6 +172,21 @@ def user_management(request: HttpRequest, ad_account_id: int) -> HttpResponse:
 def members(request: HttpRequest, ad_account_id: int) -> HttpResponse:
     actor = signed_in_user(request)
     ad = access.ad_account_for(actor, ad_account_id)
+    can_add = decide(actor, "ad_account.add_member", ad)
+    values = {"email": "", "role": "ANALYST"}
+    error = ""
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "") for k in values}
+        try:
+            added = actions.add_ad_account_member(actor, ad, **values)
+        except InvalidInput as exc:
+            error = exc.message
+        else:
+            assert added.user is not None
+            messages.success(
+                request, f"{added.user.name} is now {added.get_role_display()} of {ad.name}."
+            )
+            return redirect("web:ads_members", ad_account_id=ad.pk)
     rows = [(m, decide(actor, "asset_permission.remove", m)) for m in queries.members(ad)]
     return render(
         request,
@@ -142,7 +198,12 @@ def members(request: HttpRequest, ad_account_id: int) -> HttpResponse:
             tab="members",
             rows=rows,
             admins=queries.admins_via_business(ad),
+            can_add=can_add,
+            values=values,
+            error=error,
+            asset_roles=[(r, Role(r).label) for r in ASSET_ROLES],
         ),
+        status=400 if error else 200,
     )
 
 
