@@ -6,6 +6,7 @@ Target: <= 10 ms + 3 us per ended link, and the same number of SQL statements at
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 from bench.common import ms
@@ -75,6 +76,22 @@ def build_fanout(n: int, tag: str) -> int:
     return account_link.pk
 
 
+def settle() -> None:
+    """Leave the freshly built fan-out as a live database would hold links created long ago,
+    so the unlink is charged for its own work only: fresh statistics; on SQLite the builder's
+    pages checkpointed out of the write-ahead log (else the unlink's commit runs that
+    checkpoint); on PostgreSQL vacuumed (as autovacuum would have: hint bits and the
+    visibility map are set, else the unlink's reads dirty every page the builder wrote)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("ANALYZE")
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        else:
+            cursor.execute("VACUUM (ANALYZE)")
+
+
 def run(*, sizes: tuple[int, ...] = (10, 1_000, 100_000)) -> dict[str, Any]:
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
@@ -84,8 +101,7 @@ def run(*, sizes: tuple[int, ...] = (10, 1_000, 100_000)) -> dict[str, Any]:
     rows = []
     for n in sizes:
         root = build_fanout(n, f"fan{n}")
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+        settle()
         # CaptureQueriesContext counts with the connection's query log, which keeps at most
         # 9,000 entries: once full (after the permission checks) it would count 0.
         reset_queries()
@@ -113,3 +129,119 @@ def run(*, sizes: tuple[int, ...] = (10, 1_000, 100_000)) -> dict[str, Any]:
     ]
     lines.append(f"statement count constant across sizes: {'yes' if same else 'NO'}")
     return {"rows": rows, "same_statement_count": same, "summary": "; ".join(lines)}
+
+
+def _timer(timings: list[tuple[float, str]]) -> Any:
+    """A connection execute wrapper that records each statement's duration."""
+
+    def timed_statement(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        begun = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            timings.append((time.perf_counter() - begun, sql))
+
+    return timed_statement
+
+
+def profile(*, sizes: tuple[int, ...], repeat: int = 3, actor: bool = True) -> list[dict[str, Any]]:
+    """Each size: build a fan-out, end it `repeat` times (a fresh fan-out each), and report
+    the best run with its statements' durations, the commit (where PostgreSQL runs the
+    deferred foreign-key checks) apart."""
+    from django.db import connection, transaction
+
+    from bizlink.accounts.models import User
+    from bizlink.links.actions import end_links
+
+    who = User.objects.create(email="unlinker@example.com", name="Unlinker") if actor else None
+    out = []
+    for n in sizes:
+        best: dict[str, Any] | None = None
+        for attempt in range(repeat):
+            root = build_fanout(n, f"p{n}x{attempt}")
+            settle()
+            timings: list[tuple[float, str]] = []
+
+            with connection.execute_wrapper(_timer(timings)):
+                start = time.perf_counter()
+                with transaction.atomic():
+                    ended = end_links([root], actor=who, reason="benchmark")
+                    work = time.perf_counter() - start
+                elapsed = time.perf_counter() - start
+            run = {
+                "n": n,
+                "ended": ended.count,
+                "seconds": elapsed,
+                "commit": elapsed - work,
+                "queries": timings,
+            }
+            if best is None or run["seconds"] < best["seconds"]:
+                best = run
+        assert best is not None
+        out.append(best)
+    return out
+
+
+def main() -> None:
+    """python -m bench.unlink_scale --db sqlite|postgres [--tenant-links 100000]
+
+    A reproducible unlink measurement without the full tenant: a generated tenant of the given
+    size plus one fan-out per size, timings per statement."""
+    import argparse
+    import os
+    import subprocess
+    import sys
+
+    from bench.common import ROOT, setup_django
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--url", help="database to (re)create; default a private one per --db")
+    parser.add_argument("--tenant-links", type=int, default=100_000)
+    parser.add_argument("--sizes", default="10,1000,100000")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    url = args.url or (
+        "sqlite:////tmp/bizlink-bench-unlink-profile.sqlite3"
+        if args.db == "sqlite"
+        else "postgres://postgres@127.0.0.1:5432/bizlink_bench_unlink_profile"
+    )
+    if url.startswith("sqlite"):
+        for suffix in ("", "-wal", "-shm"):
+            Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
+    else:
+        import psycopg
+
+        base, name = url.rsplit("/", 1)
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    env = {**os.environ, "DATABASE_URL": url}
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0", "--skip-checks"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    setup_django(url)
+    from bizlink.demo.generate import Size, generate
+
+    links = args.tenant_links
+    started = time.perf_counter()
+    generate(Size(businesses=max(1, links // 1000), users=max(2, links // 10), links=links))
+    print(f"tenant of {links:,} links generated in {time.perf_counter() - started:.1f} s")
+    sizes = tuple(int(s) for s in args.sizes.split(","))
+    for r in profile(sizes=sizes, repeat=args.repeat):
+        per_link = (r["seconds"] - 0.010) / max(1, r["ended"]) * 1e6
+        print(
+            f"\nN={r['n']:,}: ended {r['ended']:,} in {ms(r['seconds'])} "
+            f"(commit {ms(r['commit'])}), {len(r['queries'])} statements, "
+            f"{per_link:.1f} us per ended link above 10 ms, "
+            f"budget {ms(0.010 + 3e-6 * r['ended'])}"
+        )
+        for seconds, sql in r["queries"]:
+            print(f"  {seconds * 1000:9.3f} ms  {' '.join(sql.split())[:110]}")
+
+
+if __name__ == "__main__":
+    main()

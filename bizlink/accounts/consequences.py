@@ -18,30 +18,32 @@ from django.db.backends.utils import CursorWrapper
 
 from bizlink.accounts.notifications import schedule_emails
 
-ENDED = "FROM audit_auditevent e WHERE e.change_id = %s AND e.action = 'link.ended'"
-
-NOTIFY_SQL = f"""
+# The change's ended links are read once (MATERIALIZED) and every part of the statement works
+# from that copy: the statement used to read them five times (count, people, owners, Business
+# Centers, partners), each a pass over 100,000 rows for an unlink of 100,000 links.
+NOTIFY_SQL = """
+WITH ended AS MATERIALIZED (
+    SELECT e.id, e.user_id, e.account_id, e.business_id, e.partner_id, e.is_cascade, e.reason
+    FROM audit_auditevent e WHERE e.change_id = %s AND e.action = 'link.ended'
+)
 INSERT INTO accounts_notification (user_id, kind, text, url, created_at, read_at, emailed_at)
 SELECT r.uid, 'access.removed',
     SUBSTR('Access removed: ' || COALESCE((
-        SELECT x.reason FROM audit_auditevent x
-        WHERE x.change_id = %s AND x.action = 'link.ended' AND x.is_cascade = FALSE
-        ORDER BY x.id LIMIT 1
-    ), 'an unlink') || ' (' || (SELECT COUNT(*) {ENDED}) || ' access link(s) ended)', 1, 400),
+        SELECT x.reason FROM ended x WHERE x.is_cascade = FALSE ORDER BY x.id LIMIT 1
+    ), 'an unlink') || ' (' || (SELECT COUNT(*) FROM ended) || ' access link(s) ended)', 1, 400),
     '', %s, NULL, NULL
 FROM (
-    SELECT e.user_id AS uid {ENDED}
+    SELECT user_id AS uid FROM ended
     UNION
-    SELECT a.owner_id FROM audit_auditevent e
-    JOIN accounts_creatoraccount a ON a.id = e.account_id
-    WHERE e.change_id = %s AND e.action = 'link.ended'
+    SELECT a.owner_id FROM accounts_creatoraccount a
+    WHERE a.id IN (SELECT account_id FROM ended)
     UNION
     SELECT m.user_id FROM links_link m
     WHERE m.kind = 'MEMBERSHIP' AND m.status = 'ACTIVE' AND m.role = 'ADMIN'
       AND m.business_id IN (
-          SELECT e.business_id {ENDED}
+          SELECT business_id FROM ended
           UNION
-          SELECT e.partner_id {ENDED}
+          SELECT partner_id FROM ended
       )
 ) r
 WHERE r.uid IS NOT NULL AND r.uid <> COALESCE((
@@ -52,9 +54,6 @@ WHERE r.uid IS NOT NULL AND r.uid <> COALESCE((
 
 
 def notify_removals(cursor: CursorWrapper, change_id: Any, now: Any) -> None:
-    cursor.execute(
-        NOTIFY_SQL,
-        [change_id, change_id, now, change_id, change_id, change_id, change_id, change_id],
-    )
+    cursor.execute(NOTIFY_SQL, [change_id, now, change_id])
     if cursor.rowcount:
         schedule_emails()

@@ -109,13 +109,20 @@ class Link(models.Model):
         max_length=16, choices=FinanceRole.choices, blank=True, default=FinanceRole.NONE
     )
 
+    # No index: links are never looked up by who created or ended them (users are never
+    # deleted), and every index is one more write per ended link.
     created_by = models.ForeignKey(
-        "accounts.User", null=True, on_delete=models.PROTECT, related_name="+"
+        "accounts.User", null=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     created_at = models.DateTimeField(default=clock.now)
     activated_at = models.DateTimeField(null=True, blank=True)
     ended_by = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.CharField(max_length=300, blank=True)
@@ -132,6 +139,8 @@ class Link(models.Model):
     )
 
     class Meta:
+        # On PostgreSQL these lookup indexes are partial on live links (migration 0007), so an
+        # ended link gets no new entry in them; SQLite keeps them whole (see the migration).
         indexes = [
             models.Index(fields=["user", "status"], name="link_user_status"),
             models.Index(fields=["account", "status"], name="link_account_status"),
