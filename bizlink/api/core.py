@@ -24,6 +24,7 @@ from bizlink.api.wire import envelope
 from bizlink.core.errors import InvalidInput, NotFound, Refused
 from bizlink.policy import deciding_many
 from bizlink.sandbox import actions as sandbox_actions
+from bizlink.sandbox import queries as sandbox_queries
 
 
 class Envelope(Schema):
@@ -105,6 +106,8 @@ def _masked(value: Any) -> Any:
 def answer(request: HttpRequest, code: int, message: str, data: Any = None) -> dict[str, Any]:
     """Build the envelope and append the call to the sandbox request log."""
     body = envelope(request, code, message, data)
+    if not sandbox_queries.logging_requests():
+        return body  # no log: skip masking the parameters and the answer too
     caller = getattr(request, "api_caller", None)
     sandbox_actions.log_request(
         request_id=body["request_id"],

@@ -27,6 +27,7 @@ from bizlink.connected_apps.scopes import SCOPES
 from bizlink.core import clock
 from bizlink.core.errors import InvalidInput
 from bizlink.demo import data as demo
+from bizlink.sandbox import queries
 from bizlink.sandbox.models import ApiRequest, AppRateLimit, ClockOffset, RateWindow
 
 SANDBOX_APP = "Sandbox Integrator"
@@ -266,7 +267,7 @@ def _storable(value: Any) -> Any:
 
 def log_request(**fields: Any) -> None:
     """Append one API call to the request log (sandbox mode only)."""
-    if getattr(settings, "SANDBOX_MODE", False):
+    if queries.logging_requests():
         ApiRequest.objects.create(**{k: _storable(v) for k, v in fields.items()})
 
 

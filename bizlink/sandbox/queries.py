@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
 
@@ -19,6 +20,11 @@ def clock_offset_seconds() -> int:
             return 0
     value = ClockOffset.objects.filter(pk=1).values_list("seconds", flat=True).first()
     return int(value or 0)
+
+
+def logging_requests() -> bool:
+    """Whether API calls go to the request log (sandbox mode only)."""
+    return bool(getattr(settings, "SANDBOX_MODE", False))
 
 
 def request_log(
