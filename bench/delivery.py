@@ -167,6 +167,24 @@ def _server_cpu() -> float | None:
         return None
 
 
+def _oldest_open_transaction() -> float | None:
+    """Seconds the oldest transaction of another connection has been open (PostgreSQL). While
+    one is open anywhere in the cluster, no row version written after it began can be pruned,
+    so every tick's rollup upsert walks longer chains: a run next to such a transaction (a long
+    data generation, a test suite) measures more database time than production would."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COALESCE(EXTRACT(EPOCH FROM max(now() - xact_start)), 0) FROM pg_stat_activity"
+            " WHERE pid <> pg_backend_pid() AND (backend_xid IS NOT NULL OR backend_xmin IS NOT"
+            " NULL)"
+        )
+        return float(cursor.fetchone()[0])
+
+
 def run(*, ads: int = 10_000) -> dict[str, Any]:
     from django.db import connection
     from django.test.utils import override_settings
@@ -186,6 +204,7 @@ def run(*, ads: int = 10_000) -> dict[str, Any]:
         reports = simulation.run_hours(24, until=day + dt.timedelta(days=1), progress=_quiet)
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
         after = _server_cpu()
+        held = _oldest_open_transaction()
         server = after - server if server is not None and after is not None else None
     ad_hours = sum(r.ads for r in reports)
     invariants = check(account_ids)
@@ -195,7 +214,8 @@ def run(*, ads: int = 10_000) -> dict[str, Any]:
         f"{ads:,} ads in {len(account_ids):,} ad accounts, 24 hourly ticks: {elapsed:.2f} s "
         f"(target <= {TARGET_SECONDS:.0f} s: {'met' if met else 'NOT met'}; CPU {cpu:.2f} s in "
         f"this process{f' + {server:.2f} s in the database server' if server is not None else ''}"
-        f", {os.getloadavg()[0]:.1f} load average at the end), "
+        f", {os.getloadavg()[0]:.1f} load average at the end"
+        f"{f', oldest other open transaction {held:.0f} s' if held else ''}), "
         f"{ad_hours:,} ad-hours ({rows:,} hourly rows), "
         f"spend {invariants['spend']}; rollup, hourly rows and ledger agree: "
         f"{'yes' if invariants['totals_agree'] else 'NO'}; negative balances: "
@@ -206,6 +226,7 @@ def run(*, ads: int = 10_000) -> dict[str, Any]:
         "seconds": elapsed,
         "cpu_seconds": cpu,
         "server_cpu_seconds": server,
+        "oldest_other_transaction_seconds": held,
         "ad_hours": ad_hours,
         "target_met": met,
         **invariants,

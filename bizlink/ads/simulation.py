@@ -50,7 +50,7 @@ from bizlink.ads.models import (
 )
 from bizlink.businesses.models import AdAccount
 from bizlink.core import clock
-from bizlink.links.models import Status
+from bizlink.links.models import Kind, Link, Status
 
 CENT = Decimal("0.01")
 BASE_AUDIENCE = 40_000_000
@@ -153,25 +153,29 @@ def campaign_spend(
     """Cents spent per campaign: on its ad account's day `days[account]`, and in its lifetime.
 
     Read from the daily rollup, which every tick updates in the same transaction as its hourly
-    rows, so it is exact. Two grouped queries for any number of campaigns.
+    rows, so it is exact. One grouped query for any number of campaigns: the rows of lifetime
+    campaigns and the rows of the accounts' current days (a batch has one column per distinct
+    local day, usually one or two).
     """
-    rollup = DailyStat.objects.filter(ad_account_id__in=ad_account_ids)
-    lifetime = {
-        row["campaign_id"]: _cents(row["s"])
-        for row in rollup.filter(campaign__budget_mode=BudgetMode.LIFETIME)
-        .values("campaign_id")
-        .annotate(s=Sum("spend"))
-        .order_by()
+    distinct = sorted(set(days.values()))
+    columns = {
+        f"d{n}": Sum("spend", filter=Q(day=day), default=0) for n, day in enumerate(distinct)
     }
-    today: dict[int, int] = {}
-    for row in (
-        rollup.filter(day__in=set(days.values()), campaign__budget_mode=BudgetMode.DAILY)
-        .values("campaign_id", "ad_account_id", "day")
-        .annotate(s=Sum("spend"))
+    rows = (
+        DailyStat.objects.filter(ad_account_id__in=ad_account_ids)
+        .filter(Q(campaign__budget_mode=BudgetMode.LIFETIME) | Q(day__in=distinct))
+        .values("campaign_id", "ad_account_id", "campaign__budget_mode")
+        .annotate(s=Sum("spend"), **columns)
         .order_by()
-    ):
-        if days.get(row["ad_account_id"]) == row["day"]:
-            today[row["campaign_id"]] = _cents(row["s"])
+    )
+    today: dict[int, int] = {}
+    lifetime: dict[int, int] = {}
+    for row in rows:
+        if row["campaign__budget_mode"] == BudgetMode.LIFETIME:
+            lifetime[row["campaign_id"]] = _cents(row["s"])
+        day = days.get(row["ad_account_id"])
+        if day is not None:
+            today[row["campaign_id"]] = _cents(row[f"d{distinct.index(day)}"])
     return today, lifetime
 
 
@@ -200,6 +204,22 @@ def _lifetime_hours_left(hour: dt.datetime, ends: list[dt.datetime | None]) -> i
 def _tick_accounts(ad_account_ids: Sequence[int], hour: dt.datetime, report: TickReport) -> None:
     hour_key = hour.isoformat()
     with transaction.atomic():
+        # Lock the live identity links (one per ad account and creator), not the thousands of
+        # ads: an unlink locks and updates its links before it stops their ads, in one
+        # transaction, so the tick either waits for it and then reads the stopped ads (the next
+        # statement sees what committed), or runs first and the unlink waits for the tick.
+        # Locking every ad instead wrote each ad row every hour. Links before ad accounts:
+        # an unlink takes them in that order too (its rows' foreign keys lock the account).
+        list(
+            Link.objects.select_for_update()
+            .filter(
+                kind=Kind.ACCOUNT_AD_ACCOUNT,
+                ad_account_id__in=ad_account_ids,
+                status=Status.ACTIVE,
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         zones = dict(
             AdAccount.objects.select_for_update()
             .filter(pk__in=ad_account_ids)
@@ -207,8 +227,9 @@ def _tick_accounts(ad_account_ids: Sequence[int], hour: dt.datetime, report: Tic
             .values_list("pk", "timezone")
         )
         ads = list(
-            Ad.objects.select_for_update(of=("self",))
-            .filter(deliverable(hour), ad_group__campaign__ad_account_id__in=ad_account_ids)
+            Ad.objects.filter(
+                deliverable(hour), ad_group__campaign__ad_account_id__in=ad_account_ids
+            )
             .exclude(hourly_stats__hour=hour)
             .order_by("pk")
             .values_list("pk", "ad_group_id")
@@ -277,7 +298,7 @@ def _tick_accounts(ad_account_ids: Sequence[int], hour: dt.datetime, report: Tic
                     report.clicks += clicks
                     report.conversions += conversions
         report.ads += len(stats)
-        _insert_hourly(stats, hour)
+        _write_stats(stats, hour, placement={ad: groups[g] for ad, g in ads}, days=days)
         LedgerEntry.objects.bulk_create(
             LedgerEntry(
                 ad_account_id=account_id,
@@ -288,11 +309,6 @@ def _tick_accounts(ad_account_ids: Sequence[int], hour: dt.datetime, report: Tic
                 created_at=clock.now(),
             )
             for account_id, (cents, n) in charged.items()
-        )
-        _roll_up(
-            stats,
-            hour,
-            {ad: (groups[g][2], groups[g][1], g, days[groups[g][2]]) for ad, g in ads},
         )
         for account_id, (cents, _n) in charged.items():
             report.spend += _money(cents)
@@ -306,31 +322,10 @@ def _chunks(rows: Sequence[Any], size: int = ROWS_PER_INSERT) -> Iterable[Sequen
         yield rows[start : start + size]
 
 
-def _insert_hourly(stats: list[tuple[int, int, int, int, int]], hour: dt.datetime) -> None:
-    """The hour's rows in as few statements as the database allows (the ORM's bulk_create would
-    cost more than the whole tick): one INSERT over arrays on PostgreSQL, multi-row VALUES of a
-    thousand rows on SQLite."""
-    table = HourlyStat._meta.db_table
-    at = connection.ops.adapt_datetimefield_value(hour)
-    columns = "ad_id, hour, impressions, clicks, conversions, spend"
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            ad_ids, impressions, clicks, conversions, spend = (
-                list(c) for c in zip(*stats, strict=True)
-            )
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT u.a, %s, u.i, u.c, u.v, u.s FROM unnest("
-                "%s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[], %s::numeric[]"
-                ") AS u(a, i, c, v, s)",
-                [at, ad_ids, impressions, clicks, conversions, [_money(c) for c in spend]],
-            )
-            return
-        for chunk in _chunks(stats):
-            params: list[Any] = []
-            for row in chunk:
-                params += [row[0], at, row[1], row[2], row[3], _money(row[4])]
-            values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
-            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values}", params)
+def _array(values: Iterable[object]) -> str:
+    """A PostgreSQL array literal of numbers or ISO dates. Handing psycopg a list of 10,000
+    Python objects costs more than the statement (it checks every element for quoting)."""
+    return "{" + ",".join(map(str, values)) + "}"
 
 
 _ROLLUP_UPDATE = (
@@ -340,47 +335,91 @@ _ROLLUP_UPDATE = (
     "conversions = {t}.conversions + excluded.conversions, "
     "spend = {t}.spend + excluded.spend"
 )
+_HOURLY_COLUMNS = "ad_id, hour, impressions, clicks, conversions, spend"
+_DAILY_COLUMNS = (
+    "ad_id, ad_account_id, campaign_id, ad_group_id, day, impressions, clicks, conversions, spend"
+)
 
 
-def _roll_up(
+def _write_stats(
     stats: list[tuple[int, int, int, int, int]],
     hour: dt.datetime,
-    placement: dict[int, tuple[int, int, int, dt.date]],
+    *,
+    placement: dict[int, tuple[Any, ...]],
+    days: dict[int, dt.date],
 ) -> None:
-    """Fold the hour into the per-ad, per-local-day rollup that reports read: an upsert.
+    """Write the hour's rows and fold them into the per-ad, per-local-day rollup reports read.
 
-    `placement` gives each ad's (ad account, campaign, ad group, local day). Hours without
-    impressions add nothing and are skipped.
+    `placement` gives each ad's ad group row (`_GROUP_COLUMNS`: campaign, ad account), `days`
+    each ad account's local day for this hour. Hours without impressions add nothing to the
+    rollup. On PostgreSQL it is one statement: the hourly INSERT and the rollup upsert read the
+    same arrays (money travels as whole cents). SQLite takes multi-row VALUES of a thousand rows.
     """
-    table = DailyStat._meta.db_table
-    columns = "ad_id, ad_account_id, campaign_id, ad_group_id, day, impressions, clicks, "
-    columns += "conversions, spend"
-    update = _ROLLUP_UPDATE.format(t=table)
-    rows = [
-        (ad_id, *placement[ad_id], imp, clk, conv, spend)
-        for ad_id, imp, clk, conv, spend in stats
-        if imp or clk
-    ]
-    if not rows:
+    if connection.vendor == "postgresql":
+        _write_stats_postgresql(stats, hour, placement, days)
         return
+    at = connection.ops.adapt_datetimefield_value(hour)
+    hourly, daily = HourlyStat._meta.db_table, DailyStat._meta.db_table
+    update = _ROLLUP_UPDATE.format(t=daily)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cols = [list(c) for c in zip(*rows, strict=True)]
-            cols[8] = [_money(c) for c in cols[8]]
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT * FROM unnest(%s::bigint[], "
-                "%s::bigint[], %s::bigint[], %s::bigint[], %s::date[], %s::bigint[], "
-                f"%s::bigint[], %s::bigint[], %s::numeric[]) {update}",
-                cols,
-            )
-            return
-        for chunk in _chunks(rows):
+        for chunk in _chunks(stats):
             params: list[Any] = []
-            for row in chunk:
-                params += [*row[:4], connection.ops.adapt_datefield_value(row[4]), *row[5:8]]
-                params.append(_money(row[8]))
+            for ad_id, imp, clk, conv, spend in chunk:
+                params += [ad_id, at, imp, clk, conv, _money(spend)]
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
+            cursor.execute(f"INSERT INTO {hourly} ({_HOURLY_COLUMNS}) VALUES {values}", params)
+        rolled = [row for row in stats if row[1] or row[2]]
+        for chunk in _chunks(rolled):
+            params = []
+            for ad_id, imp, clk, conv, spend in chunk:
+                group = placement[ad_id]
+                day = connection.ops.adapt_datefield_value(days[group[2]])
+                params += [ad_id, group[2], group[1], group[0], day, imp, clk, conv]
+                params.append(_money(spend))
             values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
-            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values} {update}", params)
+            cursor.execute(
+                f"INSERT INTO {daily} ({_DAILY_COLUMNS}) VALUES {values} {update}", params
+            )
+
+
+def _write_stats_postgresql(
+    stats: list[tuple[int, int, int, int, int]],
+    hour: dt.datetime,
+    placement: dict[int, tuple[Any, ...]],
+    days: dict[int, dt.date],
+) -> None:
+    hourly, daily = HourlyStat._meta.db_table, DailyStat._meta.db_table
+    ad_ids, impressions, clicks, conversions, spend = zip(*stats, strict=True)
+    groups = [placement[ad_id] for ad_id in ad_ids]
+    day_of = {account: day.isoformat() for account, day in days.items()}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH u AS (
+                SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[],
+                    %s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[], %s::date[])
+                AS u(ad, grp, campaign, account, i, c, v, s, day)
+            ), hourly AS (
+                INSERT INTO {hourly} ({_HOURLY_COLUMNS})
+                SELECT ad, %s, i, c, v, s * 0.01 FROM u
+            )
+            INSERT INTO {daily} AS t ({_DAILY_COLUMNS})
+            SELECT ad, account, campaign, grp, day, i, c, v, s * 0.01 FROM u WHERE i > 0 OR c > 0
+            {_ROLLUP_UPDATE.format(t="t")}
+            """,
+            [
+                _array(ad_ids),
+                _array(g[0] for g in groups),
+                _array(g[1] for g in groups),
+                _array(g[2] for g in groups),
+                _array(impressions),
+                _array(clicks),
+                _array(conversions),
+                _array(spend),
+                _array(day_of[g[2]] for g in groups),
+                hour,
+            ],
+        )
 
 
 def run_tick(hour: dt.datetime) -> TickReport:
