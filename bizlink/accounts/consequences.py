@@ -21,12 +21,15 @@ from bizlink.accounts.notifications import schedule_emails
 # The change's ended links are read once (MATERIALIZED) and every part of the statement works
 # from that copy: the statement used to read them five times (count, people, owners, Business
 # Centers, partners), each a pass over 100,000 rows for an unlink of 100,000 links.
+#
+# The statement starts with INSERT, not WITH: Python's sqlite3 (before 3.12) reports a rowcount
+# only for statements that start with INSERT/UPDATE/DELETE, and `notify_removals` reads it.
 NOTIFY_SQL = """
+INSERT INTO accounts_notification (user_id, kind, text, url, created_at, read_at, emailed_at)
 WITH ended AS MATERIALIZED (
     SELECT e.id, e.user_id, e.account_id, e.business_id, e.partner_id, e.is_cascade, e.reason
     FROM audit_auditevent e WHERE e.change_id = %s AND e.action = 'link.ended'
 )
-INSERT INTO accounts_notification (user_id, kind, text, url, created_at, read_at, emailed_at)
 SELECT r.uid, 'access.removed',
     SUBSTR('Access removed: ' || COALESCE((
         SELECT x.reason FROM ended x WHERE x.is_cascade = FALSE ORDER BY x.id LIMIT 1
