@@ -142,6 +142,22 @@ def drive(port: int, path: str, headers: dict[str, str], requests: int, threads:
     return {"requests": requests, "seconds": wall, "latencies": latencies}
 
 
+def statements_per_call(path: str, headers: dict[str, str]) -> int:
+    """SQL statements of one call, made in this process through the same URLs and middleware
+    (the second call: the first of a minute creates the app's rate-limit row the same way)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(headers=headers)
+    client.get(path)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    if response.status_code != 200 or response.json().get("code") != 0:
+        raise RuntimeError(f"bc/asset/get failed in-process: {response.content[:300]!r}")
+    return len(queries.captured_queries)
+
+
 def run(
     database_url: str, *, requests: int, threads: int = 8, workers: int = 5, rounds: int = 3
 ) -> dict[str, Any]:
@@ -149,6 +165,7 @@ def run(
     query = urllib.parse.urlencode({"bc_id": bc_id, "asset_type": "ADVERTISER", "page_size": 10})
     api_path = f"/open_api/v1.3/bc/asset/get/?{query}"
     api_headers = {"Access-Token": token}
+    statements = statements_per_call(api_path, api_headers)
     port = free_port()
     log = Path("/tmp") / f"bizlink-bench-server-{port}.log"
     proc = start_server(database_url, port, workers, log)
@@ -166,7 +183,7 @@ def run(
             runs["api"].append(drive(port, api_path, api_headers, requests, threads))
     finally:
         stop_server(proc)
-    out: dict[str, Any] = {"workers": workers, "threads": threads}
+    out: dict[str, Any] = {"workers": workers, "threads": threads, "statements": statements}
     for name, parts in runs.items():
         samples = [s for part in parts for s in part["latencies"]]
         seconds = sum(part["seconds"] for part in parts)
@@ -183,8 +200,9 @@ def run(
     out["summary"] = (
         f"{workers} gunicorn workers, {threads} client threads, {api['requests']:,} requests "
         f"each: bc/asset/get {api['rps']:.0f} req/s (p50 {ms(api['p50'])}, p99 "
-        f"{ms(api['p99'])}); /healthz/live {trivial['rps']:.0f} req/s (p50 "
-        f"{ms(trivial['p50'])}, p99 {ms(trivial['p99'])}); ratio {ratio:.0%} "
+        f"{ms(api['p99'])}, {statements} SQL statements per call); /healthz/live "
+        f"{trivial['rps']:.0f} req/s (p50 {ms(trivial['p50'])}, p99 {ms(trivial['p99'])}); "
+        f"ratio {ratio:.0%} "
         f"(target >= {TARGET_RATIO:.0%}: {'met' if out['target_met'] else 'NOT met'})"
     )
     return out
