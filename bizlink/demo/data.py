@@ -36,8 +36,8 @@ PEOPLE = [
 LOGINS = [
     (
         "maya@example.com",
-        "creator: owns @maya.bakes and @maya.daily; Standard in Sunrise Bakery; owns the ad "
-        "account Maya's Daily Ads",
+        "creator: owns @maya.bakes, @maya.daily and @maya.recipes; Standard in Sunrise Bakery; "
+        "owns the ad account Maya's Recipe Ads",
     ),
     ("ben@example.com", "Admin of Sunrise Bakery; owns its ad accounts"),
     (
@@ -232,7 +232,7 @@ def load() -> Demo:
     _ads(users, accounts, main, promo, at(55))
     _catalog(users["ben"], sunrise, accounts["sunrise.bakery"], at(4))
     _data_assets(users, accounts, sunrise, main, promo, at(56))
-    own = _own_ad_account(maya, accounts["maya.daily"], at(57))
+    own = _own_ad_account(maya, at(57))
     return Demo(
         users=users,
         accounts=accounts,
@@ -242,25 +242,31 @@ def load() -> Demo:
     )
 
 
-def _own_ad_account(maya: User, daily: CreatorAccount, start: dt.datetime) -> AdAccount:
-    """Maya's own ad account (no Business Center) running a Spark ad of @maya.daily.
+def _own_ad_account(maya: User, start: dt.datetime) -> AdAccount:
+    """Maya's own ad account (no Business Center) running a Spark ad of her @maya.recipes.
 
-    Built last so the ids of everything above stay as they were.
+    Built last, with an account of its own, so the ids of everything above stay as they were
+    and @maya.daily stays a personal account with no business app.
     """
     from bizlink.ads import actions as ads_actions
 
+    with clock.frozen_at(start - dt.timedelta(days=40)):
+        recipes = account_actions.create_creator_account(
+            maya, handle="maya.recipes", display_name="Maya's Recipes"
+        )
+        _content(recipes, random.Random(57), 6, 20)
     with clock.frozen_at(start):
         own = bc_actions.create_own_ad_account(
-            maya, name="Maya's Daily Ads", currency="USD", timezone="America/Los_Angeles"
+            maya, name="Maya's Recipe Ads", currency="USD", timezone="America/Los_Angeles"
         )
-        request = ads_actions.request_linked_account(maya, own, handle=daily.handle)
+        request = ads_actions.request_linked_account(maya, own, handle=recipes.handle)
         identity = ads_actions.approve_linked_account(maya, request)
         ads_actions.top_up(maya, own, amount="80.00", note="Opening balance")
         campaign = ads_actions.create_campaign(
             maya,
             own,
             {
-                "name": "Day in the life",
+                "name": "Weeknight recipes",
                 "objective": "REACH",
                 "budget_mode": "DAILY",
                 "budget": "10.00",
@@ -270,24 +276,24 @@ def _own_ad_account(maya: User, daily: CreatorAccount, start: dt.datetime) -> Ad
             maya,
             campaign,
             {
-                "name": "Morning people",
+                "name": "Home cooks",
                 "start_at": start.isoformat(),
                 "bid": "1.20",
                 "locations": "US,CA",
                 "age_ranges": "18-24,25-34",
                 "gender": "ALL",
-                "interests": "lifestyle, coffee",
+                "interests": "cooking, recipes",
             },
         )
-        post = daily.posts.order_by("posted_at").values_list("pk", flat=True).first()
+        post = recipes.posts.order_by("posted_at").values_list("pk", flat=True).first()
         ads_actions.create_ad(
             maya,
             group,
             {
-                "name": "Morning routine",
+                "name": "Ten-minute focaccia",
                 "identity": str(identity.pk),
                 "post": str(post),
-                "call_to_action": "Follow",
+                "call_to_action": "Watch now",
             },
         )
     return own

@@ -56,10 +56,10 @@ def test_my_ad_accounts_are_listed_beside_business_center_ones(
         ad_account=main,
     )
     listing = page(maya.get(reverse("web:ads_index")))
-    assert "Maya's Daily Ads" in listing.by_testid("my-ad-accounts").text
+    assert "Maya's Recipe Ads" in listing.by_testid("my-ad-accounts").text
     others = listing.by_testid("ad-accounts").text
     assert "Sunrise Main" in others and "Sunrise Bakery" in others
-    assert "Maya's Daily Ads" not in others
+    assert "Maya's Recipe Ads" not in others
 
 
 def test_the_owner_adds_a_member_and_strangers_get_404(demo: Demo, login_as: LoginAs) -> None:
@@ -98,12 +98,12 @@ def test_seed_unlink_path_on_an_owned_ad_account(demo: Demo, login_as: LoginAs) 
     settings = page(maya.get(settings_url))
     users = page(maya.get(settings.link("User Management"), follow=True))
     linked = page(maya.get(users.link("Linked TikTok Accounts")))
-    row = linked.find_all(lambda n: n.attrs.get("data-handle") == "maya.daily")[0]
+    row = linked.find_all(lambda n: n.attrs.get("data-handle") == "maya.recipes")[0]
     remove = row.find_all(lambda n: n.tag == "a" and n.text == "Remove")[0].attrs["href"]
 
     preview = page(maya.get(remove))
     assert "Ads that will stop (1)" in preview.by_testid("ads-impact-preview").text
-    assert "Morning routine" in preview.by_testid("ads-impact-preview").text
+    assert "Ten-minute focaccia" in preview.by_testid("ads-impact-preview").text
     assert not Ad.objects.filter(stop_reason=StopReason.IDENTITY_DISCONNECTED).exists()
 
     done = maya.post(remove)

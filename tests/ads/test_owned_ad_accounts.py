@@ -226,7 +226,7 @@ def test_unlinking_the_identity_stops_its_ads_for_good(demo: Demo) -> None:
 
     link = Link.objects.get(kind=Kind.ACCOUNT_AD_ACCOUNT, ad_account=own, status=Status.ACTIVE)
     impact, ads_impact = ads_actions.preview_remove_linked_account(maya, link)
-    assert ads_impact.count == 1 and any("Morning routine" in item for item in ads_impact.items)
+    assert ads_impact.count == 1 and any("Ten-minute focaccia" in item for item in ads_impact.items)
     assert impact.total == 1  # the identity link only: nothing depends on it
     with clock.frozen_at(first + dt.timedelta(minutes=70)):
         ended = ads_actions.remove_linked_account(maya, link)

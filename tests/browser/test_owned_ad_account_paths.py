@@ -52,22 +52,22 @@ def test_owner_creates_an_ad_account_and_unlinks_an_identity(
     page.goto(f"{live_server.url}/ads/")
     mine = page.get_by_test_id("my-ad-accounts")
     expect(mine).to_contain_text("Maya Workshops")
-    expect(mine).to_contain_text("Maya's Daily Ads")
-    mine.get_by_role("link", name="Maya's Daily Ads").click()
+    expect(mine).to_contain_text("Maya's Recipe Ads")
+    mine.get_by_role("link", name="Maya's Recipe Ads").click()
 
     account_settings_user_management(page)
     page.get_by_role("navigation", name="User Management").get_by_role(
         "link", name="Linked TikTok Accounts"
     ).click()
-    row = page.get_by_test_id("linked-accounts").get_by_role("row").filter(has_text="@maya.daily")
+    row = page.get_by_test_id("linked-accounts").get_by_role("row").filter(has_text="@maya.recipes")
     row.get_by_role("link", name="Remove").click()
 
     expect(
-        page.get_by_role("heading", name="Remove @maya.daily from Maya's Daily Ads?")
+        page.get_by_role("heading", name="Remove @maya.recipes from Maya's Recipe Ads?")
     ).to_be_visible()
     preview = page.get_by_test_id("ads-impact-preview")
     expect(preview).to_contain_text("Ads that will stop (1)")
-    expect(preview).to_contain_text("Day in the life")
+    expect(preview).to_contain_text("Weeknight recipes")
     screenshot(page, "ads-owned-remove-linked-account-preview")
     page.get_by_role("button", name="Confirm").click()
 
@@ -79,7 +79,7 @@ def test_owner_creates_an_ad_account_and_unlinks_an_identity(
         "Identity disconnected"
     )
     assert list(
-        Ad.objects.filter(ad_group__campaign__ad_account__name="Maya's Daily Ads").values_list(
+        Ad.objects.filter(ad_group__campaign__ad_account__name="Maya's Recipe Ads").values_list(
             "stop_reason", flat=True
         )
     ) == [StopReason.IDENTITY_DISCONNECTED]
