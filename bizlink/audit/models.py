@@ -22,7 +22,7 @@ class AuditEvent(models.Model):
     # their ids are copied from rows that exist in the same statement (or the same ORM call),
     # users and links are never deleted, and the ORM still protects them. On PostgreSQL each
     # constraint cost a deferred check per audit row at commit (a key-share lock of the link
-    # and of the actor): about a third of an unlink of 100,000 links.
+    # and of the actor): about half the commit of an unlink of 100,000 links.
     actor = models.ForeignKey(
         "accounts.User",
         null=True,
