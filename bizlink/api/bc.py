@@ -543,8 +543,9 @@ def advertiser_info(
             "name": ad.name,
             "status": "STATUS_ENABLE",
             "role": "ROLE_ADVERTISER",
-            "owner_bc_id": str(ad.business_id),
-            "company": ad.business.name,
+            # An ad account a person owns belongs to no Business Center.
+            "owner_bc_id": str(ad.business_id) if ad.business_id else None,
+            "company": ad.business.name if ad.business else "",
             "currency": ad.currency,
             "timezone": ad.timezone,
             "display_timezone": ad.timezone,
