@@ -131,6 +131,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
     )
+    # Server-side binding lets psycopg prepare a statement on a connection once it has run five
+    # times: the access check then skips PostgreSQL's planner, which was most of its cost
+    # (docs/scaling.md). Django turns preparing off unless asked (for transaction-mode
+    # poolers such as PgBouncer < 1.21): DB_PREPARED_STATEMENTS=false behind one of those.
+    if env_bool("DB_PREPARED_STATEMENTS", True):
+        DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
+        DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock when a transaction starts, so two writers never
     # interleave inside an unlink; WAL lets readers run while a writer commits.
