@@ -18,7 +18,16 @@ from bizlink.ads import queries as ads_queries
 from bizlink.api.auth import caller_of
 from bizlink.api.core import Envelope, ok, ok_ended
 from bizlink.api.errors import NOT_EXIST, PARAM_ERROR, ApiError
-from bizlink.api.wire import Id, ident, json_param, page_args, paginate, present, text
+from bizlink.api.wire import (
+    Id,
+    ident,
+    json_param,
+    page_args,
+    page_info,
+    paginate,
+    present,
+    text,
+)
 from bizlink.businesses import access, actions, queries
 from bizlink.core.errors import InvalidInput, NotFound
 from bizlink.links.enums import ASSET_ROLES, FinanceRole, Kind, Role, Status
@@ -339,10 +348,10 @@ def bc_asset_get(
     number, size = page_args(page, page_size, maximum=50)
     keyword = str(json_param(filtering, "filtering", dict).get("keyword") or "").strip()
     if kind == ADVERTISER:
-        rows = queries.ad_accounts(bc, caller.user)
-        if keyword:
-            rows = rows.filter(name__icontains=keyword)
-        chunk, info = paginate(rows, number, size)
+        chunk, total = queries.ad_account_page(
+            bc, caller.user, keyword=keyword, start=(number - 1) * size, size=size
+        )
+        info = page_info(number, size, total)
         roles = _own_ad_account_roles(caller.user, bc, [ad.pk for ad in chunk])
         items = [_ad_account_asset(ad, bc, roles.get(ad.pk, "")) for ad in chunk]
     else:

@@ -128,13 +128,16 @@ def paginate(items: QuerySet[Any] | list[Any], page: int, size: int) -> tuple[li
     else:
         total = items.count() if isinstance(items, QuerySet) else len(items)
         chunk = list(items[start : start + size])
-    info = {
+    return chunk, page_info(page, size, total)
+
+
+def page_info(page: int, size: int, total: int) -> dict[str, int]:
+    return {
         "page": page,
         "page_size": size,
         "total_number": total,
         "total_page": math.ceil(total / size) if total else 0,
     }
-    return chunk, info
 
 
 PAGE_TOTAL = "_page_total"

@@ -15,7 +15,7 @@ from bizlink.policy import decide
 
 
 def business_for(actor: User, bc_id: int) -> BusinessCenter:
-    bc = BusinessCenter.objects.filter(pk=bc_id).first()
+    bc = queries.business_by_id(bc_id)  # SQL: every Business API call starts here
     if bc is None or not decide(actor, "business.view", bc).allowed:
         raise NotFound("No such Business Center.")
     return bc
