@@ -55,18 +55,8 @@ def _migrate(url: str) -> None:
 def save_template(db: str, name: str, meta: dict) -> None:
     """Keep a copy of a generated tenant, so a later run (`--reuse`) measures without spending
     ten minutes generating it again. The caller must have closed its connections."""
-    url, template = database_url(db, name), database_url(db, f"{name}_template")
     drop_database(db, f"{name}_template")
-    if db == "sqlite":
-        _copy_sqlite(url, template)
-    else:
-        import psycopg
-
-        with psycopg.connect(f"{PG_BASE}/postgres", autocommit=True) as conn:
-            conn.execute(
-                f'CREATE DATABASE "{template.rsplit("/", 1)[1]}" '
-                f'TEMPLATE "{url.rsplit("/", 1)[1]}" STRATEGY FILE_COPY'
-            )
+    _copy_database(db, database_url(db, name), database_url(db, f"{name}_template"))
     _template_meta(db, name).write_text(json.dumps(meta))
 
 
@@ -75,32 +65,32 @@ def database_from_template(db: str, name: str) -> tuple[str, dict] | None:
     meta_path = _template_meta(db, name)
     if not meta_path.exists():
         return None
-    url, template = database_url(db, name), database_url(db, f"{name}_template")
+    url = database_url(db, name)
     drop_database(db, name)
-    if db == "sqlite":
-        _copy_sqlite(template, url)
-    else:
-        import psycopg
-
-        with psycopg.connect(f"{PG_BASE}/postgres", autocommit=True) as conn:
-            conn.execute(
-                f'CREATE DATABASE "{url.rsplit("/", 1)[1]}" '
-                f'TEMPLATE "{template.rsplit("/", 1)[1]}" STRATEGY FILE_COPY'
-            )
+    _copy_database(db, database_url(db, f"{name}_template"), url)
     _migrate(url)
     return url, json.loads(meta_path.read_text())
 
 
-def _copy_sqlite(source_url: str, target_url: str) -> None:
-    """The online backup API copies pages (VACUUM INTO would re-check constraints that use
-    Django's REGEXP function, which plain sqlite3 lacks)."""
-    import sqlite3
+def _copy_database(db: str, source_url: str, target_url: str) -> None:
+    """SQLite: the online backup API copies pages (VACUUM INTO would re-check constraints that
+    use Django's REGEXP function, which plain sqlite3 lacks). PostgreSQL: a template copy."""
+    if db == "sqlite":
+        import sqlite3
 
-    with (
-        closing(sqlite3.connect(source_url.removeprefix("sqlite:///"))) as source,
-        closing(sqlite3.connect(target_url.removeprefix("sqlite:///"))) as target,
-    ):
-        source.backup(target)
+        with (
+            closing(sqlite3.connect(source_url.removeprefix("sqlite:///"))) as source,
+            closing(sqlite3.connect(target_url.removeprefix("sqlite:///"))) as target,
+        ):
+            source.backup(target)
+        return
+    import psycopg
+
+    with psycopg.connect(f"{PG_BASE}/postgres", autocommit=True) as conn:
+        conn.execute(
+            f'CREATE DATABASE "{target_url.rsplit("/", 1)[1]}" '
+            f'TEMPLATE "{source_url.rsplit("/", 1)[1]}" STRATEGY FILE_COPY'
+        )
 
 
 def _template_meta(db: str, name: str) -> Path:
