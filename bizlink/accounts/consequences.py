@@ -2,8 +2,8 @@
 
 Registered with `links.actions.on_links_ended`: one INSERT ... SELECT writes one notification
 per person concerned by the change, whatever its size: whoever lost access (the people on the
-ended links), the owners of the accounts involved, and the admins of the Business Centers and
-partners involved; never the person who made the change.
+ended links), the owners of the accounts and of the person-owned ad accounts involved, and the
+admins of the Business Centers and partners involved; never the person who made the change.
 
 The admins are looked up once per Business Center involved (not once per ended link): an
 unlink ending 100,000 links of one Business Center with 100,000 members would otherwise walk
@@ -27,7 +27,8 @@ from bizlink.accounts.notifications import schedule_emails
 NOTIFY_SQL = """
 INSERT INTO accounts_notification (user_id, kind, text, url, created_at, read_at, emailed_at)
 WITH ended AS MATERIALIZED (
-    SELECT e.id, e.user_id, e.account_id, e.business_id, e.partner_id, e.is_cascade, e.reason
+    SELECT e.id, e.user_id, e.account_id, e.ad_account_id, e.business_id, e.partner_id,
+        e.is_cascade, e.reason
     FROM audit_auditevent e WHERE e.change_id = %s AND e.action = 'link.ended'
 )
 SELECT r.uid, 'access.removed',
@@ -40,6 +41,9 @@ FROM (
     UNION
     SELECT a.owner_id FROM accounts_creatoraccount a
     WHERE a.id IN (SELECT account_id FROM ended)
+    UNION
+    SELECT d.owner_id FROM businesses_adaccount d
+    WHERE d.id IN (SELECT ad_account_id FROM ended)
     UNION
     SELECT m.user_id FROM links_link m
     WHERE m.kind = 'MEMBERSHIP' AND m.status = 'ACTIVE' AND m.role = 'ADMIN'

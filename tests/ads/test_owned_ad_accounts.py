@@ -244,3 +244,19 @@ def test_unlinking_the_identity_stops_its_ads_for_good(demo: Demo) -> None:
     assert LedgerEntry.objects.filter(ad_account=own).count() == charges
     with pytest.raises(InvalidInput, match="disconnected"):
         ads_actions.set_status(maya, ad, "ACTIVE")
+
+
+def test_the_owner_hears_when_a_creator_disconnects_from_their_ad_account(demo: Demo) -> None:
+    from bizlink.access_review.actions import disconnect_everywhere
+    from bizlink.accounts.models import Notification
+
+    maya, own, olivia = demo.users["maya"], _own(demo), demo.users["olivia"]
+    theirs = make_account(olivia)
+    request = ads_actions.request_linked_account(maya, own, handle=f"@{theirs.handle}")
+    ads_actions.approve_linked_account(olivia, request)
+    before = Notification.objects.filter(user=maya, kind="access.removed").count()
+    ended = disconnect_everywhere(olivia, theirs)
+    assert ended.count >= 1
+    assert Notification.objects.filter(user=maya, kind="access.removed").count() == before + 1
+    # The person who made the change is not told about it.
+    assert not Notification.objects.filter(user=olivia, kind="access.removed").exists()
