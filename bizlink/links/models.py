@@ -246,7 +246,8 @@ class Link(models.Model):
 
     @property
     def bc(self) -> BusinessCenter:
-        """The Business Center of a business-side link (every kind but APP_GRANT has one)."""
+        """The Business Center of a business-side link. App grants have none, nor do the
+        identity and member links of an ad account a person owns (check `business_id` first)."""
         assert self.business is not None, f"{self.kind} link #{self.pk} has no Business Center"
         return self.business
 
