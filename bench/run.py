@@ -60,6 +60,7 @@ SIZES: dict[str, dict[str, Any]] = {
 def run_one(db: str, mode: str, reuse: bool = False) -> dict:
     """Runs in its own process (Django is set up once per database)."""
     size = SIZES[mode]
+    load_before = os.getloadavg()[0]
     copied = database_from_template(db, mode) if reuse else None
     if copied:
         url, meta = copied
@@ -86,6 +87,8 @@ def run_one(db: str, mode: str, reuse: bool = False) -> dict:
     out["delivery"] = delivery.run(ads=size["delivery_ads"])
     out["api"] = api_throughput.run(url, **size["api"])
     out["pages"] = pages.run(**size["pages"])
+    # Other work on the machine shows in every figure: say how busy it was.
+    out["load_average"] = [load_before, os.getloadavg()[0]]
     return out
 
 
@@ -127,7 +130,9 @@ def write_results(results: list[dict], path: Path) -> None:
             "",
             f"Tenant: {g['businesses']:,} businesses, {g['users']:,} users and accounts, "
             f"{g['links']:,} links, {g['dependencies']:,} dependencies "
-            f"(generated in {r['generate_seconds']:.1f} s).",
+            f"(generated in {r['generate_seconds']:.1f} s). Load average (1 min) when this "
+            f"database's run started: {r['load_average'][0]:.1f}; when it ended: "
+            f"{r['load_average'][1]:.1f} (2 cores).",
             "",
             f"1. Permission check: {r['permission_check']['summary']}.",
             f"2. Unlink: {r['unlink']['summary']}.",
