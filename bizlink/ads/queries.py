@@ -178,7 +178,7 @@ def budget_exhausted(budget_cents: int, spent_cents: int) -> bool:
 
 def budget_spent(ad_account: AdAccount, *, now: dt.datetime | None = None) -> dict[int, Decimal]:
     """Per campaign, what counts against its budget: spend on the ad account's local day today
-    (daily budgets) or in its lifetime (lifetime budgets). Two grouped queries, from the rollup."""
+    (daily budgets) or in its lifetime (lifetime budgets). One grouped query over the rollup."""
     from bizlink.ads.simulation import campaign_spend
 
     day = localtime.local_day(now or clock.now(), ad_account.timezone)
