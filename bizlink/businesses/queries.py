@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.db import connection
@@ -13,6 +12,7 @@ from django.db.models.functions import Coalesce
 from bizlink.accounts.models import User
 from bizlink.businesses.models import AdAccount, BusinessCenter
 from bizlink.core.errors import InvalidInput
+from bizlink.core.rows import instance_from_row
 from bizlink.links import queries as link_queries
 from bizlink.links.models import LIVE, Kind, Link, Role, Status
 from bizlink.policy import is_admin
@@ -152,43 +152,16 @@ def _select(model: type[Model], alias: str = "", *extra: str) -> str:
 
 
 def _fetch(model: type[_M], sql: str, params: list[Any]) -> list[tuple[_M, Any]]:
-    """Rows of `_select(model, ...)` as model instances built the ORM's way (its converters,
-    `from_db`), each with the value of the one extra column if there is one."""
-    converters = _converters(model)
-    names = [f.attname for f in model._meta.concrete_fields]
-    width = len(names)
+    """Rows of `_select(model, ...)` as model instances built the ORM's way, each with the
+    value of the one extra column if there is one."""
+    width = len(model._meta.concrete_fields)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return [
-        (
-            model.from_db(
-                connection.alias,
-                names,
-                [convert(v) for convert, v in zip(converters, row[:width], strict=True)],
-            ),
-            row[width] if len(row) > width else None,
-        )
+        (instance_from_row(model, row[:width]), row[width] if len(row) > width else None)
         for row in rows
     ]
-
-
-@functools.cache
-def _converters(model: type[Model]) -> tuple[Callable[[Any], Any], ...]:
-    """Per column, what turns a database value into the ORM's (SQLite datetimes, booleans)."""
-
-    def one(field: Any) -> Callable[[Any], Any]:
-        col = field.get_col(model._meta.db_table)
-        steps = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-
-        def convert(value: Any) -> Any:
-            for step in steps:
-                value = step(value, field, connection)
-            return value
-
-        return convert
-
-    return tuple(one(f) for f in model._meta.concrete_fields)
 
 
 def shared_with(bc: BusinessCenter) -> QuerySet[Link]:

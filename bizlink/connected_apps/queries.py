@@ -6,7 +6,6 @@ import calendar
 import datetime as dt
 import functools
 import hashlib
-from collections.abc import Callable
 from typing import Any
 
 from django.db import connection
@@ -24,6 +23,7 @@ from bizlink.connected_apps.models import (
 )
 from bizlink.connected_apps.scopes import DEFAULT_SCOPES, SCOPES
 from bizlink.core import clock
+from bizlink.core.rows import instance_from_row
 from bizlink.links import queries as link_queries
 from bizlink.links.enums import LIVE, Kind, Status
 from bizlink.links.models import Link
@@ -318,9 +318,8 @@ def _token_and_grant(row: tuple[Any, ...]) -> tuple[AccessToken, Link]:
         fields = model._meta.concrete_fields
         values = row[at : at + len(fields)]
         at += len(fields)
-        converted = [convert(v) for convert, v in zip(_converters(model), values, strict=True)]
-        if converted[0] is not None:  # the primary key (a LEFT JOIN that found nothing)
-            objects[alias] = model.from_db(connection.alias, [f.attname for f in fields], converted)
+        if values[0] is not None:  # the primary key (a LEFT JOIN that found nothing)
+            objects[alias] = instance_from_row(model, values)
     token, app, grant = objects["t"], objects["a"], objects["l"]
     token.application = app
     if grant.app_id == app.pk:
@@ -330,24 +329,6 @@ def _token_and_grant(row: tuple[Any, ...]) -> tuple[AccessToken, Link]:
     if "u" in objects:
         grant.user = objects["u"]
     return token, grant
-
-
-@functools.cache
-def _converters(model: type[Model]) -> tuple[Callable[[Any], Any], ...]:
-    """Per column, what turns a database value into the ORM's (SQLite datetimes, JSON, ...)."""
-
-    def one(field: Any) -> Callable[[Any], Any]:
-        col = field.get_col(field.model._meta.db_table)
-        steps = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-
-        def convert(value: Any) -> Any:
-            for step in steps:
-                value = step(value, field, connection)
-            return value
-
-        return convert
-
-    return tuple(one(f) for f in model._meta.concrete_fields)
 
 
 def authenticate_client(client_id: str, secret: str) -> Application | None:
