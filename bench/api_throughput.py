@@ -58,6 +58,8 @@ def start_server(database_url: str, port: int, workers: int, log: Path) -> subpr
         "PORT": str(port),
         "WEB_WORKERS": str(workers),
         "LOAD_DEMO": "0",
+        # Its own collected static files: other processes may be serving the project's.
+        "STATIC_ROOT": str(log.with_suffix("")) + "-static",
         # The production settings with /healthz/live routed (bench/urls.py).
         "DJANGO_SETTINGS_MODULE": "bench.settings",
     }
