@@ -156,3 +156,31 @@ def test_campaigns_page_shows_each_ads_last_seven_days(
         row = by_name[tr.attrs["data-ad"]]
         cell = tr.by_testid("last-7-days").text
         assert cell == f"{row.spend} USD · {row.impressions} impr. · {row.clicks} clicks"
+
+
+def test_names_are_escaped_in_the_table_and_the_chart(
+    demo: Demo, login_as: LoginAs, delivered: tuple[dt.date, dt.date]
+) -> None:
+    """The table body and the chart's bars are built as one string each (not per-cell
+    `format_html`): a name with markup still shows as text."""
+    from bizlink.ads.models import Campaign
+
+    first, last = delivered
+    main = demo.ad_accounts["main"]
+    name = '<b class="x">Sale & "more"</b>'
+    Campaign.objects.filter(ad_account=main).update(name=name)
+    response = login_as("ben").get(
+        reverse("web:ads_reports", args=[main.pk]),
+        {"start": str(first), "end": str(last), "by": "campaign"},
+    )
+    html = response.content.decode()
+    assert "<b class" not in html
+    escaped = "&lt;b class=&quot;x&quot;&gt;Sale &amp; &quot;more&quot;&lt;/b&gt;"
+    assert f'<tr data-row="{escaped}"><td>{escaped}</td>' in html
+    assert f"<title>{escaped}: " in html
+    shown = page(response)
+    assert shown.has_testid("chart")
+    rows = shown.by_testid("report-table").find_all(
+        lambda n: n.tag == "tr" and n.attrs.get("data-row") == name
+    )
+    assert rows

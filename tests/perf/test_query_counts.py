@@ -7,6 +7,7 @@ A page that lists N rows with one query per row (an N+1) fails here.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections import Counter
@@ -107,6 +108,17 @@ def add_ads(demo: Demo, ad_account: str, n: int) -> None:
 
 Page = Callable[[Demo], str]
 
+
+def _a_year_of_reports(by: str) -> Page:
+    def url(demo: Demo) -> str:
+        today = clock.now().date()
+        start = today - dt.timedelta(days=364)
+        reports = reverse("web:ads_reports", args=[demo.ad_accounts["main"].pk])
+        return f"{reports}?start={start}&end={today}&by={by}"
+
+    return url
+
+
 BEN_PAGES: dict[str, Page] = {
     "BC home": lambda d: reverse("web:bc_home", args=[d.sunrise.pk]),
     "TikTok accounts": lambda d: reverse("web:bc_tiktok_accounts", args=[d.sunrise.pk]),
@@ -116,6 +128,8 @@ BEN_PAGES: dict[str, Page] = {
     "BC audit log": lambda d: reverse("web:bc_audit", args=[d.sunrise.pk]),
     "ads campaigns": lambda d: reverse("web:ads_home", args=[d.ad_accounts["main"].pk]),
     "ads reports": lambda d: reverse("web:ads_reports", args=[d.ad_accounts["main"].pk]),
+    # Whole months from the monthly rollup, the ends from the daily rows: two statements.
+    **{f"ads reports (a year by {by})": _a_year_of_reports(by) for by in ("campaign", "ad")},
     "ads linked accounts": lambda d: reverse(
         "web:ads_linked_accounts", args=[d.ad_accounts["main"].pk]
     ),
