@@ -4,9 +4,9 @@ In-process with Django's test client (so it is the server's time: routing, middl
 templates; no network): the Business Center's asset lists (TikTok accounts, ad accounts) and the
 Ads Manager reports page of its busiest ad account, which gets `ads` ads with a year of daily
 rollups (what reports read; delivery keeps them next to the hourly rows). The seeding inserts
-`DailyStat` rows only: the database's triggers fill the ad account's daily rollup from them, as
-they do for the delivery tick. The reports page is timed over the last 7 days, and over the whole
-year by day, campaign, ad group and ad.
+`DailyStat` rows only: the database's triggers fill the ad account's daily rollup and the ads'
+monthly rollup from them, as they do for the delivery tick. The reports page is timed over the
+last 7 days, and over the whole year by day, campaign, ad group and ad.
 """
 
 from __future__ import annotations
@@ -176,7 +176,8 @@ def run(*, ads: int, days: int = 365, renders: int = 30) -> dict[str, Any]:
         "TikTok accounts": reverse("web:bc_tiktok_accounts", args=[bc.pk]),
         "ad accounts": reverse("web:bc_ad_accounts", args=[bc.pk]),
         "reports (last 7 days)": reports_url,
-        # By day: the account's daily rollup (one row a day); the others group the ads' rows.
+        # By day: the account's daily rollup (one row a day); the others read the ads' monthly
+        # rollup for whole months and the ads' daily rows for the partial months at the ends.
         **{
             f"reports ({days} days by {by.replace('_', ' ')})": reports_url
             + f"?start={year_ago}&end={today}&by={by}"
