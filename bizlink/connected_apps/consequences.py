@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import connection
 from django.db.backends.utils import CursorWrapper
 
 ENDED_GRANTS = """
@@ -17,23 +18,25 @@ ENDED_GRANTS = """
 
 
 def expire_tokens_of_ended_grants(cursor: CursorWrapper, change_id: Any, now: Any) -> None:
-    cursor.execute(
-        f"""
+    """Access tokens expire, refresh tokens are revoked: one statement on PostgreSQL (the first
+    UPDATE as a data-modifying WITH), two on SQLite."""
+    expire = f"""
         UPDATE oauth2_provider_accesstoken SET expires = %s
         WHERE expires > %s AND id IN (
             SELECT access_token_id FROM connected_apps_tokenlink
             WHERE access_token_id IS NOT NULL AND link_id IN ({ENDED_GRANTS})
         )
-        """,
-        [now, now, change_id],
-    )
-    cursor.execute(
-        f"""
+    """
+    revoke = f"""
         UPDATE oauth2_provider_refreshtoken SET revoked = %s
         WHERE revoked IS NULL AND id IN (
             SELECT refresh_token_id FROM connected_apps_tokenlink
             WHERE refresh_token_id IS NOT NULL AND link_id IN ({ENDED_GRANTS})
         )
-        """,
-        [now, change_id],
-    )
+    """
+    if connection.vendor == "postgresql":
+        both = f"WITH expired AS ({expire}) {revoke}"
+        cursor.execute(both, [now, now, change_id, now, change_id])
+        return
+    cursor.execute(expire, [now, now, change_id])
+    cursor.execute(revoke, [now, change_id])

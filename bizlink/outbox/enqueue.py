@@ -2,8 +2,10 @@
 
 `enqueue_deauthorizations` is registered with `links.actions.on_links_ended`: one
 `INSERT ... SELECT` turns every APP_GRANT ended under a change into one `app.deauthorized`
-message for apps that have a webhook URL, whatever the number of grants. If the unlink rolls
-back, so do the messages; if it commits, a worker is asked to deliver them.
+message for apps that have a webhook URL, whatever the number of grants. `enqueue_change`
+writes one message naming a whole change (a topic the worker handles itself, e.g. the removal
+notifications). If the unlink rolls back, so do the messages; if it commits, a worker is asked
+(once per transaction) to deliver them.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 
 from bizlink.outbox.models import DEFAULT_MAX_ATTEMPTS, Topic
@@ -54,6 +56,47 @@ def enqueue_deauthorizations(cursor: CursorWrapper, change_id: Any, now: Any) ->
         ],
     )
     if cursor.rowcount:
+        kick_worker_after_commit()
+
+
+def enqueue_change(
+    cursor: CursorWrapper, topic: Topic, change_id: Any, now: Any, *, when: str, params: list
+) -> None:
+    """One statement: one `topic` message for the whole change if the SQL condition `when` holds
+    (its parameters `params`); its id is deterministic, so a second call adds nothing."""
+    cursor.execute(
+        f"""
+        INSERT INTO outbox_outboxmessage (
+            webhook_id, topic, change_id, link_id, account_id, app_id, reason, payload, target,
+            created_at, available_at, locked_until, claim_token, attempts, max_attempts,
+            last_error, last_status_code, delivered_at, parked_at
+        )
+        SELECT %s, %s, %s, NULL, NULL, NULL, '', NULL, '', %s, %s, NULL, NULL, 0, %s,
+            '', NULL, NULL, NULL
+        WHERE {when}
+        ON CONFLICT DO NOTHING
+        """,
+        [
+            change_message_id(topic, change_id),
+            topic.value,
+            change_id,
+            now,
+            now,
+            DEFAULT_MAX_ATTEMPTS,
+            *params,
+        ],
+    )
+    if cursor.rowcount:
+        kick_worker_after_commit()
+
+
+def change_message_id(topic: Topic, change_id: Any) -> str:
+    return f"{topic.value}_{uuid.UUID(str(change_id)).hex}"
+
+
+def kick_worker_after_commit() -> None:
+    """Queue one delivery task after the current transaction commits, however many hooks ask."""
+    if not any(entry[1] is kick_worker for entry in connection.run_on_commit):
         transaction.on_commit(kick_worker, robust=True)
 
 
