@@ -25,9 +25,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.backends.utils import CursorWrapper
 
 from bizlink.accounts.notifications import schedule_emails
+from bizlink.links.hooks import HookStatement
 from bizlink.outbox.enqueue import enqueue_change
 from bizlink.outbox.models import OutboxMessage, Topic
 
@@ -99,16 +99,17 @@ ON CONFLICT DO NOTHING
 """
 
 
-def notify_removals(cursor: CursorWrapper, change_id: Any, now: Any) -> None:
+def notify_removals(change_id: Any, now: Any) -> list[HookStatement]:
     """The hook: one outbox message for the change (none if nobody but the actor is concerned)."""
-    enqueue_change(
-        cursor,
-        Topic.ACCESS_REMOVED,
-        change_id,
-        now,
-        when=ANYONE_TO_TELL,
-        params=[change_id, change_id, change_id, change_id, change_id, change_id, change_id],
-    )
+    return [
+        enqueue_change(
+            Topic.ACCESS_REMOVED,
+            change_id,
+            now,
+            when=ANYONE_TO_TELL,
+            params=[change_id] * 7,
+        )
+    ]
 
 
 def fan_out_removal_notices(message: OutboxMessage) -> int:

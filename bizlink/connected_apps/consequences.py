@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection
-from django.db.backends.utils import CursorWrapper
+from bizlink.links.hooks import HookStatement
 
 ENDED_GRANTS = """
     SELECT link_id FROM audit_auditevent
@@ -17,26 +16,27 @@ ENDED_GRANTS = """
 """
 
 
-def expire_tokens_of_ended_grants(cursor: CursorWrapper, change_id: Any, now: Any) -> None:
-    """Access tokens expire, refresh tokens are revoked: one statement on PostgreSQL (the first
-    UPDATE as a data-modifying WITH), two on SQLite."""
-    expire = f"""
-        UPDATE oauth2_provider_accesstoken SET expires = %s
-        WHERE expires > %s AND id IN (
-            SELECT access_token_id FROM connected_apps_tokenlink
-            WHERE access_token_id IS NOT NULL AND link_id IN ({ENDED_GRANTS})
-        )
-    """
-    revoke = f"""
-        UPDATE oauth2_provider_refreshtoken SET revoked = %s
-        WHERE revoked IS NULL AND id IN (
-            SELECT refresh_token_id FROM connected_apps_tokenlink
-            WHERE refresh_token_id IS NOT NULL AND link_id IN ({ENDED_GRANTS})
-        )
-    """
-    if connection.vendor == "postgresql":
-        both = f"WITH expired AS ({expire}) {revoke}"
-        cursor.execute(both, [now, now, change_id, now, change_id])
-        return
-    cursor.execute(expire, [now, now, change_id])
-    cursor.execute(revoke, [now, change_id])
+def expire_tokens_of_ended_grants(change_id: Any, now: Any) -> list[HookStatement]:
+    """Access tokens expire, refresh tokens are revoked."""
+    return [
+        HookStatement(
+            f"""
+            UPDATE oauth2_provider_accesstoken SET expires = %s
+            WHERE expires > %s AND id IN (
+                SELECT access_token_id FROM connected_apps_tokenlink
+                WHERE access_token_id IS NOT NULL AND link_id IN ({ENDED_GRANTS})
+            )
+            """,
+            [now, now, change_id],
+        ),
+        HookStatement(
+            f"""
+            UPDATE oauth2_provider_refreshtoken SET revoked = %s
+            WHERE revoked IS NULL AND id IN (
+                SELECT refresh_token_id FROM connected_apps_tokenlink
+                WHERE refresh_token_id IS NOT NULL AND link_id IN ({ENDED_GRANTS})
+            )
+            """,
+            [now, change_id],
+        ),
+    ]

@@ -24,22 +24,35 @@ from bizlink.core import clock, faults, request_context
 from bizlink.core.errors import InvalidInput
 from bizlink.links import queries
 from bizlink.links.graph import LIVE_SQL, doomed_cte, locked_doomed_cte
+from bizlink.links.hooks import HookStatement, run_statements
 from bizlink.links.models import LIVE, Link, LinkDependency, Status
 
 # An unlink re-checks for dependents created concurrently; this bounds the loop.
 MAX_SWEEPS = 5
 
 EndedHook = Callable[[CursorWrapper, Any, Any], None]
-# Set-based consequences of ending links that live in other packages (tokens stop working,
-# webhooks are queued). Each runs inside the unlink's transaction with (cursor, change_id,
-# now) in database form, and must use a fixed number of statements.
+# Consequences of ending links that live in other packages. Each runs inside the unlink's
+# transaction with (cursor, change_id, now) in database form, and must use a fixed number of
+# statements.
 _ended_hooks: list[EndedHook] = []
+# Set-based consequences written as statements (tokens stop working, outbox messages, ads and
+# syncs stop): called with (change_id, now), all their statements run together
+# (`links.hooks.run_statements`: one statement on PostgreSQL).
+StatementsHook = Callable[[Any, Any], list[HookStatement]]
+_statement_hooks: list[StatementsHook] = []
 
 
 def on_links_ended(hook: EndedHook) -> EndedHook:
     """Register a consequence of ending links (called from an AppConfig.ready)."""
     if hook not in _ended_hooks:
         _ended_hooks.append(hook)
+    return hook
+
+
+def on_links_ended_sql(hook: StatementsHook) -> StatementsHook:
+    """Register a consequence of ending links given as statements (from an AppConfig.ready)."""
+    if hook not in _statement_hooks:
+        _statement_hooks.append(hook)
     return hook
 
 
@@ -292,6 +305,9 @@ def end_links(
                 [change_param],
             )
             roots = sorted(row[0] for row in cursor.fetchall())
+        run_statements(
+            cursor, [st for hook in _statement_hooks for st in hook(change_param, now_param)]
+        )
         for hook in _ended_hooks:
             hook(cursor, change_param, now_param)
     faults.pause("unlink")  # test-only: tests/faults kills the process here (off by default)

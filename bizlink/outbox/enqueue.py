@@ -14,8 +14,8 @@ import uuid
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.backends.utils import CursorWrapper
 
+from bizlink.links.hooks import HookStatement
 from bizlink.outbox.models import DEFAULT_MAX_ATTEMPTS, Topic
 
 # The webhook id is deterministic: "msg_" + change id (hex) + "_" + link id. `||` and CAST work
@@ -42,29 +42,30 @@ def webhook_id_prefix(change_id: Any) -> str:
     return f"msg_{uuid.UUID(str(change_id)).hex}_"
 
 
-def enqueue_deauthorizations(cursor: CursorWrapper, change_id: Any, now: Any) -> None:
+def enqueue_deauthorizations(change_id: Any, now: Any) -> list[HookStatement]:
     """One statement, however many grants ended; kicks the worker after commit if it wrote."""
-    cursor.execute(
-        ENQUEUE_DEAUTHORIZATIONS,
-        [
-            webhook_id_prefix(change_id),
-            Topic.APP_DEAUTHORIZED.value,
-            now,
-            now,
-            DEFAULT_MAX_ATTEMPTS,
-            change_id,
-        ],
-    )
-    if cursor.rowcount:
-        kick_worker_after_commit()
+    return [
+        HookStatement(
+            ENQUEUE_DEAUTHORIZATIONS,
+            [
+                webhook_id_prefix(change_id),
+                Topic.APP_DEAUTHORIZED.value,
+                now,
+                now,
+                DEFAULT_MAX_ATTEMPTS,
+                change_id,
+            ],
+            on_rows=kick_if_written,
+        )
+    ]
 
 
 def enqueue_change(
-    cursor: CursorWrapper, topic: Topic, change_id: Any, now: Any, *, when: str, params: list
-) -> None:
+    topic: Topic, change_id: Any, now: Any, *, when: str, params: list
+) -> HookStatement:
     """One statement: one `topic` message for the whole change if the SQL condition `when` holds
-    (its parameters `params`); its id is deterministic, so a second call adds nothing."""
-    cursor.execute(
+    (its parameters `params`); its id is deterministic, so a second run adds nothing."""
+    return HookStatement(
         f"""
         INSERT INTO outbox_outboxmessage (
             webhook_id, topic, change_id, link_id, account_id, app_id, reason, payload, target,
@@ -85,13 +86,17 @@ def enqueue_change(
             DEFAULT_MAX_ATTEMPTS,
             *params,
         ],
+        on_rows=kick_if_written,
     )
-    if cursor.rowcount:
-        kick_worker_after_commit()
 
 
 def change_message_id(topic: Topic, change_id: Any) -> str:
     return f"{topic.value}_{uuid.UUID(str(change_id)).hex}"
+
+
+def kick_if_written(rows: int) -> None:
+    if rows:
+        kick_worker_after_commit()
 
 
 def kick_worker_after_commit() -> None:

@@ -14,6 +14,7 @@ from bizlink.connected_apps import actions as app_actions
 from bizlink.core import clock
 from bizlink.demo.data import Demo
 from bizlink.links import actions as link_actions
+from bizlink.links.hooks import run_statements
 from bizlink.links.models import Link
 from bizlink.outbox import delivery, enqueue
 from bizlink.outbox.models import OutboxMessage
@@ -25,7 +26,7 @@ def run_hook(change_id: Any) -> None:
     change = OutboxMessage._meta.get_field("change_id").get_db_prep_value(change_id, connection)
     now = OutboxMessage._meta.get_field("created_at").get_db_prep_value(clock.now(), connection)
     with connection.cursor() as cursor:
-        enqueue.enqueue_deauthorizations(cursor, change, now)
+        run_statements(cursor, enqueue.enqueue_deauthorizations(change, now))
 
 
 def grant(demo: Demo, app: Application, handle: str = "maya.bakes") -> Link:
