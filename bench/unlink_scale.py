@@ -182,6 +182,57 @@ def profile(*, sizes: tuple[int, ...], repeat: int = 3, actor: bool = True) -> l
     return out
 
 
+def floor(n: int) -> dict[str, float]:
+    """What the eager design cannot go below, on a fresh fan-out of n: inside a transaction
+    that is rolled back, the walk alone, a bare UPDATE of the doomed rows alone and a bare
+    audit INSERT of them alone (the doomed ids copied to a temporary table first)."""
+    from django.db import connection, transaction
+
+    from bizlink.links.graph import doomed_cte
+
+    root = build_fanout(n, f"floor{n}")
+    settle()
+    out: dict[str, float] = {}
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE floor_ids (id bigint PRIMARY KEY)")
+        with transaction.atomic():
+            begun = time.perf_counter()
+            cursor.execute(doomed_cte(1) + " SELECT COUNT(*) FROM doomed", [root])
+            out["ended"] = cursor.fetchone()[0]
+            out["walk"] = time.perf_counter() - begun
+            cursor.execute(
+                doomed_cte(1) + " INSERT INTO floor_ids SELECT id FROM doomed"
+                if connection.vendor == "postgresql"
+                else "INSERT INTO floor_ids " + doomed_cte(1) + " SELECT id FROM doomed",
+                [root],
+            )
+            begun = time.perf_counter()
+            cursor.execute(
+                "UPDATE links_link SET status = 'REVOKED', ended_at = CURRENT_TIMESTAMP,"
+                " end_reason = 'floor' WHERE id IN (SELECT id FROM floor_ids)"
+            )
+            out["update"] = time.perf_counter() - begun
+            begun = time.perf_counter()
+            cursor.execute(
+                "INSERT INTO audit_auditevent (change_id, occurred_at, actor_id, action,"
+                " link_id, link_kind, status_before, status_after, reason, business_id,"
+                " partner_id, user_id, account_id, ad_account_id, app_id, role, is_cascade,"
+                " request_id) SELECT %s, CURRENT_TIMESTAMP, NULL, 'link.ended', l.id, l.kind,"
+                " 'ACTIVE', l.status, 'floor', l.business_id, l.partner_id, l.user_id,"
+                " l.account_id, l.ad_account_id, l.app_id, l.role, TRUE, ''"
+                " FROM links_link l WHERE l.id IN (SELECT id FROM floor_ids)",
+                [
+                    "00000000000000000000000000000000"
+                    if connection.vendor == "sqlite"
+                    else "00000000-0000-0000-0000-000000000000"
+                ],
+            )
+            out["audit"] = time.perf_counter() - begun
+            transaction.set_rollback(True)
+        cursor.execute("DROP TABLE floor_ids")
+    return out
+
+
 def main() -> None:
     """python -m bench.unlink_scale --db sqlite|postgres [--tenant-links 100000]
 
@@ -192,7 +243,7 @@ def main() -> None:
     import subprocess
     import sys
 
-    from bench.common import ROOT, setup_django
+    from bench.common import ROOT, database_url, setup_django
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
@@ -200,12 +251,12 @@ def main() -> None:
     parser.add_argument("--tenant-links", type=int, default=100_000)
     parser.add_argument("--sizes", default="10,1000,100000")
     parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
-    url = args.url or (
-        "sqlite:////tmp/bizlink-bench-unlink-profile.sqlite3"
-        if args.db == "sqlite"
-        else "postgres://postgres@127.0.0.1:5432/bizlink_bench_unlink_profile"
+    parser.add_argument(
+        "--floor", action="store_true", help="also the walk, UPDATE and audit INSERT alone"
     )
+    args = parser.parse_args()
+    # BENCH_DB_SUFFIX keeps concurrent runs (other checkouts) apart.
+    url = args.url or database_url(args.db, "unlink_profile")
     if url.startswith("sqlite"):
         for suffix in ("", "-wal", "-shm"):
             Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
@@ -241,6 +292,13 @@ def main() -> None:
         )
         for seconds, sql in r["queries"]:
             print(f"  {seconds * 1000:9.3f} ms  {' '.join(sql.split())[:110]}")
+    if args.floor:
+        for n in sizes:
+            f = floor(n)
+            print(
+                f"\nfloor N={n:,} ({int(f['ended']):,} links, rolled back): walk {ms(f['walk'])},"
+                f" bare UPDATE {ms(f['update'])}, bare audit INSERT {ms(f['audit'])}"
+            )
 
 
 if __name__ == "__main__":

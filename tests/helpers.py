@@ -13,6 +13,14 @@ from bizlink.demo.data import Demo
 from bizlink.links.models import LIVE, Kind, Link, Status
 
 
+def run_worker() -> None:
+    """What the background worker does after an unlink commits (`outbox.tasks`, in-process):
+    among others, fan out the removal notifications."""
+    from bizlink.outbox import delivery
+
+    delivery.deliver_due()
+
+
 def audit_mark() -> int:
     """The id of the newest audit row; rows written later have larger ids."""
     return AuditEvent.objects.aggregate(m=Max("id"))["m"] or 0

@@ -79,9 +79,11 @@ def test_query_count_does_not_grow_with_the_number_of_ended_links(shape: str) ->
         assert live_ids() == before - {root.pk, *dependents}
         assert AuditEvent.objects.filter(change_id=ended.change_id).count() == n + 1
     assert counts[1] == counts[10] == counts[300], counts
-    # The walk and the ending, plus a fixed few per on_links_ended hook
-    # (tokens, outbox, notifications, ads, data syncs).
-    assert counts[1] <= 13, counts
+    # SAVEPOINT and RELEASE; one sweep: on PostgreSQL one statement that locks, ends and audits,
+    # on SQLite the audit INSERT and the UPDATE; the re-sweep probe; the on_links_ended_sql
+    # hooks' statements (removal notices, tokens x2, outbox, ads, data syncs): one on
+    # PostgreSQL, six on SQLite.
+    assert counts[1] == (5 if connection.vendor == "postgresql" else 11), counts
 
 
 def test_one_audit_event_per_ended_link_with_cascade_flag(demo: Demo) -> None:

@@ -148,9 +148,17 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     # Set once the e-mail step has handled it (sent, or skipped because the person opted out).
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # The unlink a removal notification is about (`accounts.consequences`): the worker that fans
+    # them out may run twice for one change, and the constraint keeps one row per person.
+    change_id = models.UUIDField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["change_id", "user"], name="notification_once_per_change"
+            )
+        ]
         indexes = [
             models.Index(fields=["user", "read_at"], name="notification_user_unread"),
             models.Index(fields=["emailed_at", "created_at"], name="notification_email_due"),

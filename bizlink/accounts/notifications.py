@@ -1,11 +1,11 @@
 """Notifications: the kinds people can choose e-mail for, and the e-mail step.
 
-In-app rows (`Notification`) are written inside the change that causes them (by `notify`, or
-set-based by the removal hook in `consequences`). E-mail is a separate step after commit: the
-worker task `send_notification_emails` (or `manage.py send_notification_emails`) sends each
-pending row through Django's e-mail backend (console by default, SMTP by settings) unless the
-person turned e-mail off for that kind, and stamps `emailed_at` either way, so every row is
-handled once whichever code created it.
+In-app rows (`Notification`) are written inside the change that causes them (by `notify`), or
+for removals by the worker right after the unlink commits (`consequences`). E-mail is a
+separate step after commit: the worker task `send_notification_emails` (or `manage.py
+send_notification_emails`) sends each pending row through Django's e-mail backend (console by
+default, SMTP by settings) unless the person turned e-mail off for that kind, and stamps
+`emailed_at` either way, so every row is handled once whichever code created it.
 """
 
 from __future__ import annotations

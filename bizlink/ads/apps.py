@@ -8,6 +8,6 @@ class AdsConfig(AppConfig):
 
     def ready(self) -> None:
         from bizlink.ads import consequences
-        from bizlink.links.actions import on_links_ended
+        from bizlink.links.actions import on_links_ended_sql
 
-        on_links_ended(consequences.stop_ads_of_ended_identities)
+        on_links_ended_sql(consequences.stop_ads_of_ended_identities)

@@ -7,6 +7,6 @@ class ConnectedAppsConfig(AppConfig):
 
     def ready(self) -> None:
         from bizlink.connected_apps import consequences
-        from bizlink.links.actions import on_links_ended
+        from bizlink.links.actions import on_links_ended_sql
 
-        on_links_ended(consequences.expire_tokens_of_ended_grants)
+        on_links_ended_sql(consequences.expire_tokens_of_ended_grants)

@@ -18,6 +18,8 @@ from bizlink.businesses.models import AdAccount, BusinessCenter
 from bizlink.connected_apps import actions as app_actions
 from bizlink.core import clock
 from bizlink.links.models import FinanceRole, Kind, Link, Role, Status
+from bizlink.outbox import delivery
+from bizlink.outbox.models import Topic
 
 PASSWORD = "bizlink-demo"
 
@@ -233,6 +235,9 @@ def load() -> Demo:
     _catalog(users["ben"], sunrise, accounts["sunrise.bakery"], at(4))
     _data_assets(users, accounts, sunrise, main, promo, at(56))
     own = _own_ad_account(maya, at(57))
+    # What the worker does after each unlink commits: tell the people concerned (dated when the
+    # unlink happened).
+    delivery.deliver_due(topics=[Topic.ACCESS_REMOVED])
     return Demo(
         users=users,
         accounts=accounts,

@@ -23,23 +23,36 @@ from bizlink.businesses.models import AdAccount, BusinessCenter
 from bizlink.core import clock, faults, request_context
 from bizlink.core.errors import InvalidInput
 from bizlink.links import queries
-from bizlink.links.graph import LIVE_SQL, doomed_cte
+from bizlink.links.graph import LIVE_SQL, doomed_cte, locked_doomed_cte
+from bizlink.links.hooks import HookStatement, run_statements
 from bizlink.links.models import LIVE, Link, LinkDependency, Status
 
 # An unlink re-checks for dependents created concurrently; this bounds the loop.
 MAX_SWEEPS = 5
 
 EndedHook = Callable[[CursorWrapper, Any, Any], None]
-# Set-based consequences of ending links that live in other packages (tokens stop working,
-# webhooks are queued). Each runs inside the unlink's transaction with (cursor, change_id,
-# now) in database form, and must use a fixed number of statements.
+# Consequences of ending links that live in other packages. Each runs inside the unlink's
+# transaction with (cursor, change_id, now) in database form, and must use a fixed number of
+# statements.
 _ended_hooks: list[EndedHook] = []
+# Set-based consequences written as statements (tokens stop working, outbox messages, ads and
+# syncs stop): called with (change_id, now), all their statements run together
+# (`links.hooks.run_statements`: one statement on PostgreSQL).
+StatementsHook = Callable[[Any, Any], list[HookStatement]]
+_statement_hooks: list[StatementsHook] = []
 
 
 def on_links_ended(hook: EndedHook) -> EndedHook:
     """Register a consequence of ending links (called from an AppConfig.ready)."""
     if hook not in _ended_hooks:
         _ended_hooks.append(hook)
+    return hook
+
+
+def on_links_ended_sql(hook: StatementsHook) -> StatementsHook:
+    """Register a consequence of ending links given as statements (from an AppConfig.ready)."""
+    if hook not in _statement_hooks:
+        _statement_hooks.append(hook)
     return hook
 
 
@@ -235,8 +248,11 @@ def end_links(
 ) -> Ended:
     """End the given links and everything that depends on them, in one transaction.
 
-    Set-based: one recursive INSERT ... SELECT writes an audit row per ended link and one UPDATE
-    ends exactly the audited links, so the statement count does not depend on how many end.
+    Set-based: the statement count does not depend on how many links end. On PostgreSQL one
+    statement per sweep locks (the roots first, then every link to end in id order), ends and
+    audits them (`UPDATE ... RETURNING` feeding the audit INSERT); on SQLite, whose IMMEDIATE
+    transaction already holds the database's write lock, a recursive INSERT ... SELECT writes
+    an audit row per ended link and one UPDATE ends exactly the audited links.
     """
     if status not in (Status.REVOKED, Status.REJECTED, Status.EXPIRED):
         raise ValueError(f"cannot end a link as {status}")
@@ -246,80 +262,35 @@ def end_links(
     actor_id = actor.pk if actor else None
     cascade_reason = f"Ended with what it depended on: {reason}"[:300]
     roots = sorted(set(root_ids))
-    # Lock the roots first: a concurrent grant that depends on them waits, then sees them ended.
-    list(Link.objects.select_for_update().filter(id__in=roots).values_list("id", flat=True))
     first_roots = set(roots)
+    ended = 0
     with connection.cursor() as cursor:
         for _sweep in range(MAX_SWEEPS):
             if not roots:
                 break
             root_marks = ", ".join(["%s"] * len(first_roots))
-            is_root = f"l.id IN ({root_marks})"
-            # PostgreSQL: lock each link as it is audited. If a concurrent unlink ended one of
-            # them, we wait for its commit and the re-checked `status` skips it, so no link gets
-            # a second `link.ended` row (tests/faults/test_process_races_pg.py).
-            lock = "ORDER BY l.id FOR UPDATE OF l" if connection.vendor == "postgresql" else ""
-            cursor.execute(
-                doomed_cte(len(roots))
-                + f"""
-                INSERT INTO audit_auditevent (
-                    change_id, occurred_at, actor_id, action, link_id, link_kind,
-                    status_before, status_after, reason, business_id, partner_id, user_id,
-                    account_id, ad_account_id, app_id, role, is_cascade, request_id
-                )
-                SELECT %s, %s, %s, 'link.ended', l.id, l.kind, l.status,
-                    CASE WHEN {is_root} THEN %s ELSE 'REVOKED' END,
-                    CASE WHEN {is_root} THEN %s ELSE %s END,
-                    l.business_id, l.partner_id, l.user_id, l.account_id, l.ad_account_id,
-                    l.app_id, l.role,
-                    CASE WHEN {is_root} THEN FALSE ELSE TRUE END, %s
-                FROM links_link l
-                WHERE l.id IN (SELECT id FROM doomed) AND l.status IN {LIVE_SQL}
-                  AND l.id NOT IN (
-                      SELECT link_id FROM audit_auditevent
-                      WHERE change_id = %s AND action = 'link.ended'
-                  )
-                {lock}
-                """,
-                [
-                    *roots,
-                    change_param,
-                    now_param,
-                    actor_id,
-                    *first_roots,
-                    status,
-                    *first_roots,
-                    reason[:300],
-                    cascade_reason,
-                    *first_roots,
-                    request_context.current(),
-                    change_param,
-                ],
-            )
-            cursor.execute(
-                f"""
-                UPDATE links_link SET
-                    status = CASE WHEN id IN ({root_marks}) THEN %s ELSE 'REVOKED' END,
-                    end_reason = CASE WHEN id IN ({root_marks}) THEN %s ELSE %s END,
-                    ended_at = %s,
-                    ended_by_id = %s
-                WHERE status IN {LIVE_SQL} AND id IN (
-                    SELECT link_id FROM audit_auditevent
-                    WHERE change_id = %s AND action = 'link.ended'
-                )
-                """,
-                [
-                    *first_roots,
-                    status,
-                    *first_roots,
-                    reason[:300],
-                    cascade_reason,
-                    now_param,
-                    actor_id,
-                    change_param,
-                ],
-            )
-            # A grant committed while we waited for our locks may depend on what just ended.
+            is_root = f"id IN ({root_marks})"
+            values = {
+                "roots": roots,
+                "first_roots": list(first_roots),
+                "status": status,
+                "reason": reason[:300],
+                "cascade_reason": cascade_reason,
+                "change": change_param,
+                "now": now_param,
+                "actor": actor_id,
+                "request": request_context.current(),
+            }
+            if connection.vendor == "postgresql":
+                sql, params = _end_and_audit_pg(is_root, values)
+                cursor.execute(sql, params)
+                ended += cursor.rowcount
+            else:
+                for sql, params in _audit_then_end_sqlite(is_root, values):
+                    cursor.execute(sql, params)
+                ended += cursor.rowcount  # the UPDATE's: the links just audited and ended
+            # A grant committed while we waited for our locks may depend on what just ended
+            # (a new statement: it sees what committed meanwhile).
             cursor.execute(
                 f"""
                 SELECT DISTINCT dep.link_id FROM links_linkdependency dep
@@ -334,8 +305,130 @@ def end_links(
                 [change_param],
             )
             roots = sorted(row[0] for row in cursor.fetchall())
+        run_statements(
+            cursor, [st for hook in _statement_hooks for st in hook(change_param, now_param)]
+        )
         for hook in _ended_hooks:
             hook(cursor, change_param, now_param)
     faults.pause("unlink")  # test-only: tests/faults kills the process here (off by default)
-    total = AuditEvent.objects.filter(change_id=change_id, action="link.ended").count()
-    return Ended(change_id=change_id, count=total)
+    return Ended(change_id=change_id, count=ended)
+
+
+_AUDIT_COLUMNS = """
+    change_id, occurred_at, actor_id, action, link_id, link_kind,
+    status_before, status_after, reason, business_id, partner_id, user_id,
+    account_id, ad_account_id, app_id, role, is_cascade, request_id
+"""
+
+
+def _end_and_audit_pg(is_root: str, v: dict[str, Any]) -> tuple[str, list[Any]]:
+    """One statement: lock the roots (in id order), walk, lock every live link to end in id
+    order, end them and write their audit rows from what the UPDATE returns.
+
+    A link that a concurrent unlink ended while we waited for its lock is re-checked (`status`
+    of the newest row version, PostgreSQL's re-check of a locked row) and skipped, so no link
+    gets a second `link.ended` row (tests/faults/test_process_races_pg.py). Rows ended in an
+    earlier sweep of this change are no longer live, so they are skipped too. `doomed` is a
+    UNION (each id once), so it is joined, not deduplicated again with IN.
+    """
+    sql = (
+        locked_doomed_cte(len(v["roots"])).rstrip()
+        + f"""
+        , locked AS MATERIALIZED (
+            SELECT l.id, l.status FROM doomed d JOIN links_link l ON l.id = d.id
+            WHERE l.status IN {LIVE_SQL}
+            ORDER BY l.id FOR UPDATE OF l
+        ), ended AS (
+            UPDATE links_link t SET
+                status = CASE WHEN t.{is_root} THEN %s ELSE 'REVOKED' END,
+                end_reason = CASE WHEN t.{is_root} THEN %s ELSE %s END,
+                ended_at = %s,
+                ended_by_id = %s
+            FROM locked o WHERE t.id = o.id
+            RETURNING t.id, t.kind, o.status AS before, t.status AS after, t.end_reason,
+                t.business_id, t.partner_id, t.user_id, t.account_id, t.ad_account_id,
+                t.app_id, t.role
+        )
+        INSERT INTO audit_auditevent ({_AUDIT_COLUMNS})
+        SELECT %s, %s, %s, 'link.ended', id, kind, before, after, end_reason,
+            business_id, partner_id, user_id, account_id, ad_account_id, app_id, role,
+            CASE WHEN {is_root} THEN FALSE ELSE TRUE END, %s
+        FROM ended
+    """
+    )
+    roots = v["first_roots"]
+    params = [
+        *v["roots"],
+        *roots,
+        v["status"],
+        *roots,
+        v["reason"],
+        v["cascade_reason"],
+        v["now"],
+        v["actor"],
+        v["change"],
+        v["now"],
+        v["actor"],
+        *roots,
+        v["request"],
+    ]
+    return sql, params
+
+
+def _audit_then_end_sqlite(is_root: str, v: dict[str, Any]) -> list[tuple[str, list[Any]]]:
+    """The recursive INSERT of the audit rows, then the UPDATE of exactly the audited links."""
+    roots = v["first_roots"]
+    audit = (
+        doomed_cte(len(v["roots"]))
+        + f"""
+        INSERT INTO audit_auditevent ({_AUDIT_COLUMNS})
+        SELECT %s, %s, %s, 'link.ended', l.id, l.kind, l.status,
+            CASE WHEN l.{is_root} THEN %s ELSE 'REVOKED' END,
+            CASE WHEN l.{is_root} THEN %s ELSE %s END,
+            l.business_id, l.partner_id, l.user_id, l.account_id, l.ad_account_id,
+            l.app_id, l.role,
+            CASE WHEN l.{is_root} THEN FALSE ELSE TRUE END, %s
+        FROM links_link l
+        WHERE l.id IN (SELECT id FROM doomed) AND l.status IN {LIVE_SQL}
+          AND l.id NOT IN (
+              SELECT link_id FROM audit_auditevent
+              WHERE change_id = %s AND action = 'link.ended'
+          )
+        """
+    )
+    audit_params = [
+        *v["roots"],
+        v["change"],
+        v["now"],
+        v["actor"],
+        *roots,
+        v["status"],
+        *roots,
+        v["reason"],
+        v["cascade_reason"],
+        *roots,
+        v["request"],
+        v["change"],
+    ]
+    end = f"""
+        UPDATE links_link SET
+            status = CASE WHEN {is_root} THEN %s ELSE 'REVOKED' END,
+            end_reason = CASE WHEN {is_root} THEN %s ELSE %s END,
+            ended_at = %s,
+            ended_by_id = %s
+        WHERE status IN {LIVE_SQL} AND id IN (
+            SELECT link_id FROM audit_auditevent
+            WHERE change_id = %s AND action = 'link.ended'
+        )
+    """
+    end_params = [
+        *roots,
+        v["status"],
+        *roots,
+        v["reason"],
+        v["cascade_reason"],
+        v["now"],
+        v["actor"],
+        v["change"],
+    ]
+    return [(audit, audit_params), (end, end_params)]

@@ -1,7 +1,9 @@
 """The dependency walk shared by the impact preview and the unlink itself.
 
-Both call `doomed_cte`, so what the preview promises is exactly what the unlink ends. The walk
-is one recursive query: the number of SQL statements does not grow with the number of links.
+Both walk with the same recursive step (`doomed_cte`; on PostgreSQL the unlink starts it from
+its locked roots, `locked_doomed_cte`), so what the preview promises is exactly what the unlink
+ends. The walk is one recursive query: the number of SQL statements does not grow with the
+number of links.
 
 The live check on each dependent is a correlated EXISTS (a primary-key lookup per row), not a
 join: with a join, SQLite (3.38+) may build a Bloom filter on links_link first, which reads the
@@ -29,6 +31,31 @@ def doomed_cte(root_count: int) -> str:
         WITH RECURSIVE doomed(id) AS (
             SELECT id FROM links_link
             WHERE id IN ({placeholders}) AND status IN {LIVE_SQL}
+            {_DEPENDENTS}
+        )
+    """
+
+
+def locked_doomed_cte(root_count: int) -> str:
+    """PostgreSQL: `WITH RECURSIVE locked_roots, doomed(id)`: the same walk as `doomed_cte`,
+    from the roots locked first (`FOR UPDATE`, id order) and re-read as they are locked (so a
+    root a concurrent unlink ended while we waited is not walked)."""
+    if root_count < 1:
+        raise ValueError("at least one root link is needed")
+    placeholders = ", ".join(["%s"] * root_count)
+    return f"""
+        WITH RECURSIVE locked_roots AS MATERIALIZED (
+            SELECT id, status FROM links_link WHERE id IN ({placeholders})
+            ORDER BY id FOR UPDATE
+        ), doomed(id) AS (
+            SELECT id FROM locked_roots WHERE status IN {LIVE_SQL}
+            {_DEPENDENTS}
+        )
+    """
+
+
+# The recursive step both walks share: live links that depend on one already in the walk.
+_DEPENDENTS = f"""
             UNION
             SELECT dep.link_id FROM doomed
             LEFT JOIN links_linkdependency dep ON dep.requires_id = doomed.id
@@ -36,8 +63,7 @@ def doomed_cte(root_count: int) -> str:
                 SELECT 1 FROM links_link child
                 WHERE child.id = dep.link_id AND child.status IN {LIVE_SQL}
             )
-        )
-    """
+"""
 
 
 def doomed_ids_sql(root_ids: Sequence[int]) -> tuple[str, list[int]]:

@@ -7,7 +7,7 @@ class OutboxConfig(AppConfig):
     verbose_name = "Outbox (webhooks)"
 
     def ready(self) -> None:
-        from bizlink.links.actions import on_links_ended
+        from bizlink.links.actions import on_links_ended_sql
         from bizlink.outbox import enqueue
 
-        on_links_ended(enqueue.enqueue_deauthorizations)
+        on_links_ended_sql(enqueue.enqueue_deauthorizations)

@@ -8,6 +8,10 @@ expire and the message is claimed again, so delivery is at-least-once and receiv
 by `webhook-id`. Attempts are counted at claim time, so even a message that kills its worker is
 parked after `max_attempts`.
 
+Topics registered with `handle_locally` are not sent anywhere: the worker runs their handler
+(in its own transaction, idempotent, since a message may be handled again) with the same
+claim, retry, lease and parking as a webhook.
+
 Webhooks follow Standard Webhooks: headers `webhook-id`, `webhook-timestamp`,
 `webhook-signature` (`v1,` + base64 HMAC-SHA256 of "id.timestamp.body" with the app's secret).
 """
@@ -19,6 +23,7 @@ import json
 import logging
 import time
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +47,15 @@ MAX_RETRY = dt.timedelta(hours=1)
 BATCH = 20
 USER_AGENT = "bizlink-webhooks/1.0"
 LEASE_EXPIRED = "No result was recorded: the worker stopped during this attempt (lease expired)."
+
+LocalHandler = Callable[[OutboxMessage], object]
+_local_handlers: dict[str, LocalHandler] = {}
+
+
+def handle_locally(topic: str, handler: LocalHandler) -> None:
+    """Let the worker handle messages of `topic` itself (called from an AppConfig.ready). The
+    handler must be idempotent: at-least-once delivery may run it twice for one message."""
+    _local_handlers[topic] = handler
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -113,8 +127,9 @@ class Claim:
     attempt: int
 
 
-def claim(limit: int = BATCH) -> list[Claim]:
-    """Lease up to `limit` due messages to this worker (one short transaction)."""
+def claim(limit: int = BATCH, topics: Sequence[str] | None = None) -> list[Claim]:
+    """Lease up to `limit` due messages (of `topics`, default all) to this worker (one short
+    transaction)."""
     now = clock.now()
     token = uuid.uuid4()
     with transaction.atomic():
@@ -136,6 +151,8 @@ def claim(limit: int = BATCH) -> list[Claim]:
                 parked_at=now, locked_until=None, claim_token=None, last_error=LEASE_EXPIRED
             )
         found = OutboxMessage.objects.filter(due(now), attempts__lt=F("max_attempts"))
+        if topics is not None:
+            found = found.filter(topic__in=topics)
         rows = list(
             found.select_for_update(skip_locked=True)
             .order_by("available_at", "id")
@@ -172,6 +189,8 @@ def send(claimed: Claim, session: requests.Session | None = None) -> Outcome:
     message = OutboxMessage.objects.select_related("account", "app", "link").get(
         pk=claimed.message_id
     )
+    if message.topic in _local_handlers:
+        return handle(claimed, message, _local_handlers[message.topic])
     payload = message.payload if message.payload is not None else render_payload(message)
     profile = AppProfile.objects.filter(application=message.app).first() if message.app else None
     secret = profile.webhook_secret if profile is not None else ""
@@ -206,6 +225,19 @@ def send(claimed: Claim, session: requests.Session | None = None) -> Outcome:
                 error += f": {excerpt}"
     duration = int((time.monotonic() - started) * 1000)
     return record(claimed, message, payload, status, error, duration)
+
+
+def handle(claimed: Claim, message: OutboxMessage, handler: LocalHandler) -> Outcome:
+    """Run a local topic's handler; a failure is retried like a failed POST."""
+    started = time.monotonic()
+    error = ""
+    try:
+        handler(message)
+    except Exception as exc:
+        logger.exception("outbox message %s: handler failed", message.webhook_id)
+        error = f"{type(exc).__name__}: {exc}"[:1000]
+    duration = int((time.monotonic() - started) * 1000)
+    return record(claimed, message, None, None, error, duration)
 
 
 def record(
@@ -274,12 +306,13 @@ class Report:
         return {"delivered": self.delivered, "failed": self.failed, "parked": self.parked}
 
 
-def deliver_due(max_messages: int = 500) -> Report:
-    """Deliver every message that is due now (bounded per call); what the worker task runs."""
+def deliver_due(max_messages: int = 500, topics: Sequence[str] | None = None) -> Report:
+    """Deliver every message that is due now (bounded per call); what the worker task runs.
+    `topics` limits it to some topics (the demo loader handles its removal notices)."""
     report = Report()
     with requests.Session() as session:
         while report.attempted < max_messages:
-            batch = claim(min(BATCH, max_messages - report.attempted))
+            batch = claim(min(BATCH, max_messages - report.attempted), topics)
             if not batch:
                 break
             for claimed in batch:

@@ -2,8 +2,10 @@
 
 `enqueue_deauthorizations` is registered with `links.actions.on_links_ended`: one
 `INSERT ... SELECT` turns every APP_GRANT ended under a change into one `app.deauthorized`
-message for apps that have a webhook URL, whatever the number of grants. If the unlink rolls
-back, so do the messages; if it commits, a worker is asked to deliver them.
+message for apps that have a webhook URL, whatever the number of grants. `enqueue_change`
+writes one message naming a whole change (a topic the worker handles itself, e.g. the removal
+notifications). If the unlink rolls back, so do the messages; if it commits, a worker is asked
+(once per transaction) to deliver them.
 """
 
 from __future__ import annotations
@@ -11,9 +13,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.db import transaction
-from django.db.backends.utils import CursorWrapper
+from django.db import connection, transaction
 
+from bizlink.links.hooks import HookStatement
 from bizlink.outbox.models import DEFAULT_MAX_ATTEMPTS, Topic
 
 # The webhook id is deterministic: "msg_" + change id (hex) + "_" + link id. `||` and CAST work
@@ -40,20 +42,66 @@ def webhook_id_prefix(change_id: Any) -> str:
     return f"msg_{uuid.UUID(str(change_id)).hex}_"
 
 
-def enqueue_deauthorizations(cursor: CursorWrapper, change_id: Any, now: Any) -> None:
+def enqueue_deauthorizations(change_id: Any, now: Any) -> list[HookStatement]:
     """One statement, however many grants ended; kicks the worker after commit if it wrote."""
-    cursor.execute(
-        ENQUEUE_DEAUTHORIZATIONS,
+    return [
+        HookStatement(
+            ENQUEUE_DEAUTHORIZATIONS,
+            [
+                webhook_id_prefix(change_id),
+                Topic.APP_DEAUTHORIZED.value,
+                now,
+                now,
+                DEFAULT_MAX_ATTEMPTS,
+                change_id,
+            ],
+            on_rows=kick_if_written,
+        )
+    ]
+
+
+def enqueue_change(
+    topic: Topic, change_id: Any, now: Any, *, when: str, params: list
+) -> HookStatement:
+    """One statement: one `topic` message for the whole change if the SQL condition `when` holds
+    (its parameters `params`); its id is deterministic, so a second run adds nothing."""
+    return HookStatement(
+        f"""
+        INSERT INTO outbox_outboxmessage (
+            webhook_id, topic, change_id, link_id, account_id, app_id, reason, payload, target,
+            created_at, available_at, locked_until, claim_token, attempts, max_attempts,
+            last_error, last_status_code, delivered_at, parked_at
+        )
+        SELECT %s, %s, %s, NULL, NULL, NULL, '', NULL, '', %s, %s, NULL, NULL, 0, %s,
+            '', NULL, NULL, NULL
+        WHERE {when}
+        ON CONFLICT DO NOTHING
+        """,
         [
-            webhook_id_prefix(change_id),
-            Topic.APP_DEAUTHORIZED.value,
+            change_message_id(topic, change_id),
+            topic.value,
+            change_id,
             now,
             now,
             DEFAULT_MAX_ATTEMPTS,
-            change_id,
+            *params,
         ],
+        on_rows=kick_if_written,
     )
-    if cursor.rowcount:
+
+
+def change_message_id(topic: Topic, change_id: Any) -> str:
+    return f"{topic.value}_{uuid.UUID(str(change_id)).hex}"
+
+
+def kick_if_written(rows: int) -> None:
+    if rows:
+        kick_worker_after_commit()
+
+
+def kick_worker_after_commit() -> None:
+    """Queue one delivery task after the current transaction commits, however many hooks ask."""
+    if not any(entry[1] is kick_worker for entry in connection.run_on_commit):
         transaction.on_commit(kick_worker, robust=True)
 
 

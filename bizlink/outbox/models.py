@@ -17,6 +17,9 @@ DEFAULT_MAX_ATTEMPTS = 8
 
 class Topic(models.TextChoices):
     APP_DEAUTHORIZED = "app.deauthorized", "App deauthorized"
+    # Handled in the worker, not sent anywhere: one message per unlink whose removal
+    # notifications the worker fans out after commit (`accounts.consequences`).
+    ACCESS_REMOVED = "access.removed", "Access removed (notifications)"
 
 
 class OutboxMessage(models.Model):

@@ -8,11 +8,11 @@ class PixelsConfig(AppConfig):
 
     def ready(self) -> None:
         from bizlink.links import queries as link_queries
-        from bizlink.links.actions import on_links_ended
+        from bizlink.links.actions import on_links_ended_sql
         from bizlink.links.enums import Kind
         from bizlink.pixels import consequences, queries
 
-        on_links_ended(consequences.stop_syncs_of_ended_links)
+        on_links_ended_sql(consequences.stop_syncs_of_ended_links)
         from bizlink.pixels import actions, catalog_sync, sync
         from bizlink.pixels.models import AssetKind
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.backends.utils import CursorWrapper
+from bizlink.links.hooks import HookStatement
 
 _ENDED_SYNC_LINKS = """
     SELECT link_id FROM audit_auditevent
@@ -12,15 +12,16 @@ _ENDED_SYNC_LINKS = """
 """
 
 
-def stop_syncs_of_ended_links(cursor: CursorWrapper, change_id: Any, now: Any) -> None:
+def stop_syncs_of_ended_links(change_id: Any, now: Any) -> list[HookStatement]:
     """One statement: every sync whose link ended in this change stops and records why (its
     history shows the stop from these fields: the budget of statements per unlink is fixed).
 
     In the unlink's transaction, so from that commit on event intake sees no live link and
     counts nothing more for the ad account. Events received before stay counted.
     """
-    cursor.execute(
-        f"""
+    return [
+        HookStatement(
+            f"""
         UPDATE pixels_syncbinding SET state = 'STOPPED', stopped_at = %s,
             stopped_by_change = %s, next_sync_at = NULL,
             stopped_by_id = (
@@ -30,5 +31,6 @@ def stop_syncs_of_ended_links(cursor: CursorWrapper, change_id: Any, now: Any) -
             )
         WHERE state <> 'STOPPED' AND link_id IN ({_ENDED_SYNC_LINKS})
         """,
-        [now, change_id, change_id, change_id],
-    )
+            [now, change_id, change_id, change_id],
+        )
+    ]

@@ -249,6 +249,7 @@ def test_unlinking_the_identity_stops_its_ads_for_good(demo: Demo) -> None:
 def test_the_owner_hears_when_a_creator_disconnects_from_their_ad_account(demo: Demo) -> None:
     from bizlink.access_review.actions import disconnect_everywhere
     from bizlink.accounts.models import Notification
+    from tests.helpers import run_worker
 
     maya, own, olivia = demo.users["maya"], _own(demo), demo.users["olivia"]
     theirs = make_account(olivia)
@@ -257,6 +258,7 @@ def test_the_owner_hears_when_a_creator_disconnects_from_their_ad_account(demo: 
     before = Notification.objects.filter(user=maya, kind="access.removed").count()
     ended = disconnect_everywhere(olivia, theirs)
     assert ended.count >= 1
+    run_worker()
     assert Notification.objects.filter(user=maya, kind="access.removed").count() == before + 1
     # The person who made the change is not told about it.
     assert not Notification.objects.filter(user=olivia, kind="access.removed").exists()

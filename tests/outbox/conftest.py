@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.db.models import QuerySet
 from oauth2_provider.models import Application
 
 from bizlink.accounts.models import User
 from bizlink.connected_apps.models import AppProfile
 from bizlink.demo.data import Demo
+from bizlink.outbox.models import OutboxMessage, Topic
 
 
 @dataclass
@@ -116,3 +118,9 @@ def webhook_app(demo: Demo, receiver: Receiver) -> Application:
 
 def secret_of(app: Application) -> str:
     return AppProfile.objects.get(application=app).webhook_secret
+
+
+def webhook_messages() -> QuerySet[OutboxMessage]:
+    """The webhook messages (an unlink may also write an `access.removed` message, which the
+    worker handles itself: see tests/trust/test_removal_notices.py)."""
+    return OutboxMessage.objects.filter(topic=Topic.APP_DEAUTHORIZED)

@@ -22,8 +22,8 @@ from bizlink.core.errors import InvalidInput, Refused
 from bizlink.demo.data import Demo
 from bizlink.links.actions import Ended
 from bizlink.outbox import actions, delivery, queries
-from bizlink.outbox.models import OutboxAttempt, OutboxMessage
-from tests.outbox.conftest import Receiver, secret_of
+from bizlink.outbox.models import OutboxAttempt
+from tests.outbox.conftest import Receiver, secret_of, webhook_messages
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def test_removal_sends_one_correctly_signed_webhook(
     demo: Demo, webhook_app: Application, receiver: Receiver
 ) -> None:
     ended = remove_access(demo, webhook_app)
-    message = OutboxMessage.objects.get()
+    message = webhook_messages().get()
     assert message.topic == "app.deauthorized"
     assert message.webhook_id.startswith(f"msg_{ended.change_id.hex}_")
     assert receiver.requests == []  # nothing is sent inside the unlink
@@ -80,7 +80,7 @@ def test_failing_receiver_gets_retries_with_backoff_then_the_message_is_parked(
     start = timezone.now().replace(microsecond=0)
     with clock.frozen_at(start):
         remove_access(demo, webhook_app)
-    message = OutboxMessage.objects.get()
+    message = webhook_messages().get()
     waits = []
     moment = start
     for attempt in range(1, message.max_attempts + 1):
@@ -134,9 +134,10 @@ def test_a_receiver_that_recovers_gets_the_message_on_the_next_try(
         delivery.deliver_due()
     with clock.frozen_at(start + dt.timedelta(seconds=90)):
         assert delivery.deliver_due().delivered == 1
-    message = OutboxMessage.objects.get()
+    message = webhook_messages().get()
     assert message.delivered_at is not None and message.attempts == 3
-    assert [a.status_code for a in OutboxAttempt.objects.order_by("number")] == [503, 404, 200]
+    tries = OutboxAttempt.objects.filter(message=message).order_by("number")
+    assert [a.status_code for a in tries] == [503, 404, 200]
     assert [r.webhook_id for r in receiver.requests] == [message.webhook_id] * 3
 
 
@@ -145,7 +146,7 @@ def test_replay_resends_with_the_same_webhook_id(
 ) -> None:
     remove_access(demo, webhook_app)
     delivery.deliver_due()
-    message = OutboxMessage.objects.get()
+    message = webhook_messages().get()
     olivia = demo.users["olivia"]  # the app's developer
 
     actions.replay_message(olivia, message)
@@ -167,8 +168,8 @@ def test_replaying_a_parked_message_gives_it_a_fresh_budget(
 ) -> None:
     receiver.default = 500
     remove_access(demo, webhook_app)
-    message = OutboxMessage.objects.get()
-    OutboxMessage.objects.filter(pk=message.pk).update(max_attempts=1)
+    message = webhook_messages().get()
+    webhook_messages().filter(pk=message.pk).update(max_attempts=1)
     delivery.deliver_due()
     message.refresh_from_db()
     assert message.parked_at is not None
@@ -185,7 +186,7 @@ def test_a_message_being_delivered_cannot_be_replayed(demo: Demo, webhook_app: A
     remove_access(demo, webhook_app)
     delivery.claim()
     with pytest.raises(InvalidInput, match="being delivered"):
-        actions.replay_message(demo.users["olivia"], OutboxMessage.objects.get())
+        actions.replay_message(demo.users["olivia"], webhook_messages().get())
 
 
 def test_a_crashed_worker_leaves_the_lease_to_expire_and_the_message_is_retried(
@@ -202,7 +203,7 @@ def test_a_crashed_worker_leaves_the_lease_to_expire_and_the_message_is_retried(
         assert delivery.deliver_due().attempted == 0
     with clock.frozen_at(start + delivery.LEASE):
         assert delivery.deliver_due().delivered == 1
-    message = OutboxMessage.objects.get()
+    message = webhook_messages().get()
     assert message.attempts == 2 and message.delivered_at is not None
     assert len(receiver.requests) == 1
     tries = list(OutboxAttempt.objects.filter(message=message).order_by("number"))
@@ -219,7 +220,7 @@ def test_a_message_that_keeps_killing_its_worker_is_parked(
     start = timezone.now()
     with clock.frozen_at(start):
         remove_access(demo, webhook_app)
-    message = OutboxMessage.objects.get()
+    message = webhook_messages().get()
     moment = start
     for _ in range(message.max_attempts):
         with clock.frozen_at(moment):
@@ -242,7 +243,7 @@ def test_an_unreachable_endpoint_is_a_failed_attempt_with_the_error(
     AppProfile.objects.filter(application=webhook_app).update(webhook_url="http://127.0.0.1:9/x")
     remove_access(demo, webhook_app)
     assert delivery.deliver_due().failed == 1
-    message = OutboxMessage.objects.get()
+    message = webhook_messages().get()
     assert message.target == "http://127.0.0.1:9/x"
     assert "ConnectionError" in message.last_error and message.last_status_code is None
     assert message.parked_at is None and message.available_at > message.created_at
@@ -254,7 +255,7 @@ def test_redirects_are_not_followed(
     receiver.statuses.append(301)
     remove_access(demo, webhook_app)
     assert delivery.deliver_due().failed == 1
-    assert "redirects are not followed" in OutboxMessage.objects.get().last_error
+    assert "redirects are not followed" in webhook_messages().get().last_error
 
 
 def test_the_operator_command_delivers_due_messages(

@@ -14,10 +14,11 @@ from bizlink.connected_apps import actions as app_actions
 from bizlink.core import clock
 from bizlink.demo.data import Demo
 from bizlink.links import actions as link_actions
+from bizlink.links.hooks import run_statements
 from bizlink.links.models import Link
 from bizlink.outbox import delivery, enqueue
 from bizlink.outbox.models import OutboxMessage
-from tests.outbox.conftest import Receiver, make_app
+from tests.outbox.conftest import Receiver, make_app, webhook_messages
 
 
 def run_hook(change_id: Any) -> None:
@@ -25,7 +26,7 @@ def run_hook(change_id: Any) -> None:
     change = OutboxMessage._meta.get_field("change_id").get_db_prep_value(change_id, connection)
     now = OutboxMessage._meta.get_field("created_at").get_db_prep_value(clock.now(), connection)
     with connection.cursor() as cursor:
-        enqueue.enqueue_deauthorizations(cursor, change, now)
+        run_statements(cursor, enqueue.enqueue_deauthorizations(change, now))
 
 
 def grant(demo: Demo, app: Application, handle: str = "maya.bakes") -> Link:
@@ -46,10 +47,10 @@ def test_a_rolled_back_unlink_never_delivers_and_a_committed_one_kicks_the_worke
 
     with pytest.raises(Boom), transaction.atomic():
         app_actions.remove_app_access(demo.users["maya"], access)
-        assert OutboxMessage.objects.count() == 1  # written in the unlink's transaction ...
+        assert webhook_messages().count() == 1  # written in the unlink's transaction ...
         raise Boom  # ... which then fails
 
-    assert OutboxMessage.objects.count() == 0
+    assert webhook_messages().count() == 0
     assert DBTaskResult.objects.count() == 0  # the worker was not even asked
     assert delivery.deliver_due().attempted == 0
     assert receiver.requests == []
@@ -58,7 +59,7 @@ def test_a_rolled_back_unlink_never_delivers_and_a_committed_one_kicks_the_worke
 
     # The same removal, committed: one message, and one worker task enqueued after commit.
     app_actions.remove_app_access(demo.users["maya"], access)
-    assert OutboxMessage.objects.count() == 1
+    assert webhook_messages().count() == 1
     [task] = DBTaskResult.objects.all()
     assert task.task_path == "bizlink.outbox.tasks.deliver_due_messages"
     assert task.status == "READY"
@@ -76,13 +77,13 @@ def test_exactly_one_message_per_ended_grant(demo: Demo, receiver: Receiver) -> 
     ids = [g.pk for g in grants]
     ended = link_actions.end_links([*ids, ids[0]], actor=demo.users["maya"], reason="cleanup")
 
-    messages = OutboxMessage.objects.filter(change_id=ended.change_id)
+    messages = webhook_messages().filter(change_id=ended.change_id)
     assert messages.count() == 4
     assert {m.link_id for m in messages} == set(ids[:4])
     assert len({m.webhook_id for m in messages}) == 4
     # Running the hook again for the same change (as a repeated sweep would) adds nothing ...
     run_hook(ended.change_id)
-    assert OutboxMessage.objects.count() == 4
+    assert webhook_messages().count() == 4
     # ... and the database itself refuses a second message for the same change and link.
     first = messages.first()
     assert first is not None
@@ -97,13 +98,14 @@ def test_first_party_removals_enqueue_nothing(demo: Demo) -> None:
     maya, account = demo.users["maya"], demo.accounts["maya.bakes"]
     first_party = app_actions.grant_first_party(maya, account, "business-center")
     app_actions.remove_app_access(maya, first_party)
-    assert OutboxMessage.objects.count() == 0
+    assert webhook_messages().count() == 0
 
 
 def _queries_to_end(demo: Demo, grants: list[Link]) -> tuple[int, int]:
     with CaptureQueriesContext(connection) as ctx:
         link_actions.end_links([g.pk for g in grants], actor=demo.users["maya"], reason="x")
-    inserts = [q for q in ctx.captured_queries if "INSERT INTO outbox_outboxmessage" in q["sql"]]
+    # The deauthorizations' INSERT (the removal notices' message is another one).
+    inserts = [q for q in ctx.captured_queries if "connected_apps_appprofile" in q["sql"]]
     return len(ctx.captured_queries), len(inserts)
 
 
@@ -120,9 +122,9 @@ def test_the_hook_uses_one_statement_however_many_grants_end(
 
     assert inserts_one == inserts_many == 1
     assert total_one == total_many
-    assert OutboxMessage.objects.count() == 7
+    assert webhook_messages().count() == 7
     # Called on its own, the hook is exactly one statement.
-    ended = OutboxMessage.objects.first()
+    ended = webhook_messages().first()
     assert ended is not None
     with CaptureQueriesContext(connection) as ctx:
         run_hook(ended.change_id)

@@ -12,7 +12,7 @@ from bizlink.connected_apps import actions as app_actions
 from bizlink.demo.data import Demo
 from bizlink.outbox import delivery
 from bizlink.outbox.models import OutboxMessage
-from tests.outbox.conftest import Receiver, make_app, secret_of
+from tests.outbox.conftest import Receiver, make_app, secret_of, webhook_messages
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def delivered(demo: Demo, webhook_app: Application, receiver: Receiver) -> Outbo
     )
     app_actions.remove_app_access(maya, grant)
     delivery.deliver_due()
-    return OutboxMessage.objects.get()
+    return webhook_messages().get()
 
 
 def test_the_developer_sees_the_delivery_log_and_each_delivery(
@@ -98,9 +98,9 @@ def test_operators_see_parked_messages_in_a_read_only_admin(
         maya, demo.accounts["maya.bakes"], webhook_app, "user.info.basic"
     )
     app_actions.remove_app_access(maya, grant)
-    OutboxMessage.objects.update(max_attempts=1)
+    webhook_messages().update(max_attempts=1)
     delivery.deliver_due()
-    parked = OutboxMessage.objects.get(parked_at__isnull=False)
+    parked = webhook_messages().get(parked_at__isnull=False)
 
     operator = client_for(User.objects.create_superuser("ops@example.com", "x", name="Ops"))
     listing = operator.get("/admin/outbox/outboxmessage/?state=parked")

@@ -31,8 +31,8 @@ from bizlink.connected_apps import actions as app_actions
 from bizlink.core import clock
 from bizlink.demo.data import Demo
 from bizlink.outbox import delivery
-from bizlink.outbox.models import OutboxAttempt, OutboxMessage
-from tests.outbox.conftest import Receiver, secret_of
+from bizlink.outbox.models import OutboxAttempt
+from tests.outbox.conftest import Receiver, secret_of, webhook_messages
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -75,8 +75,9 @@ def test_db_worker_delivers_after_the_unlink_commits(
     demo: Demo, webhook_app: Application, receiver: Receiver, tmp_path: Path
 ) -> None:
     remove_access(demo, webhook_app)
-    # Enqueued by the unlink's on_commit (the demo also queued notification e-mails).
-    [task] = DBTaskResult.objects.filter(task_path="bizlink.outbox.tasks.deliver_due_messages")
+    # Enqueued by the unlink's on_commit (the demo's unlinks queued some too, and e-mails).
+    tasks = DBTaskResult.objects.filter(task_path="bizlink.outbox.tasks.deliver_due_messages")
+    assert tasks.count() >= 1
 
     with worker_env(tmp_path) as env:
         done = subprocess.run(
@@ -91,12 +92,12 @@ def test_db_worker_delivers_after_the_unlink_commits(
     [got] = receiver.requests
     payload = Webhook(secret_of(webhook_app)).verify(got.body, got.headers)
     assert payload["data"]["account"]["handle"] == "maya.bakes"
-    message = OutboxMessage.objects.get()
+    message = webhook_messages().get()
     assert got.webhook_id == message.webhook_id
     assert message.delivered_at is not None and message.attempts == 1
-    task.refresh_from_db()
-    assert task.status == "SUCCESSFUL"
-    assert task.return_value == {"delivered": 1, "failed": 0, "parked": 0}
+    assert {t.status for t in tasks} == {"SUCCESSFUL"}
+    assert sum(t.return_value["delivered"] for t in tasks) == 1
+    assert sum(t.return_value["failed"] for t in tasks) == 0
 
 
 def test_a_failing_receiver_gets_a_follow_up_task_for_the_retry(
@@ -113,7 +114,7 @@ def test_a_failing_receiver_gets_a_follow_up_task_for_the_retry(
             timeout=120,
         )
     assert done.returncode == 0, done.stdout + done.stderr
-    message = OutboxMessage.objects.get()
+    message = webhook_messages().get()
     assert message.attempts == 1 and message.last_status_code == 500
     # The worker scheduled itself for the retry, at the message's next due time.
     follow_up = DBTaskResult.objects.get(
@@ -145,7 +146,7 @@ def test_a_worker_killed_mid_delivery_is_resumed_by_the_next_one(
     assert worker.returncode == -signal.SIGKILL
     receiver.delay = 0
 
-    message = OutboxMessage.objects.get()
+    message = webhook_messages().get()
     assert message.attempts == 1 and message.delivered_at is None  # claimed, never recorded
     assert message.locked_until is not None
     # Another worker skips it while the lease runs, then takes it over.

@@ -13,6 +13,7 @@ from bizlink.accounts.models import Notification, NotificationPreference
 from bizlink.businesses import actions as bc_actions
 from bizlink.demo.data import Demo
 from bizlink.links.models import Kind, Link, Status
+from tests.helpers import run_worker
 from tests.web.conftest import LoginAs
 from tests.web.pages import page
 
@@ -39,6 +40,7 @@ def test_a_removal_tells_who_lost_access_the_owner_and_the_admins_not_the_actor(
         status=Status.ACTIVE,
     )
     bc_actions.remove_asset_permission(demo.users["ben"], perm, reason="Project over")
+    run_worker()
     assert _removed(demo) == {"sara", "maya", "ana"}
     text = Notification.objects.filter(kind="access.removed").values_list("text", flat=True)[0]
     assert text == "Access removed: Project over (1 access link(s) ended)"
@@ -47,6 +49,7 @@ def test_a_removal_tells_who_lost_access_the_owner_and_the_admins_not_the_actor(
 def test_disconnect_everywhere_tells_everyone_once(demo: Demo) -> None:
     Notification.objects.all().delete()
     review_actions.disconnect_everywhere(demo.users["maya"], demo.accounts["maya.bakes"])
+    run_worker()
     assert _removed(demo) == {"ben", "ana", "sara", "alex", "jo"}
     assert Notification.objects.filter(kind="access.removed").count() == 5
 
@@ -72,6 +75,7 @@ def test_emails_follow_each_persons_choices(demo: Demo, mailoutbox: list[Any]) -
         status=Status.ACTIVE,
     )
     bc_actions.remove_asset_permission(demo.users["ben"], perm)
+    run_worker()
     sent = notifications.send_due_emails()
     assert sorted(m.to[0] for m in mailoutbox) == ["ana@example.com", "sara@example.com"]
     assert sent == 2

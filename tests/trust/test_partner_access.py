@@ -17,6 +17,7 @@ from bizlink.core.errors import InvalidInput, Refused
 from bizlink.demo.data import Demo
 from bizlink.links.models import Kind, Link, Role, Status
 from bizlink.partner_access import actions
+from tests.helpers import run_worker
 from tests.web.conftest import LoginAs, snapshot
 from tests.web.pages import page
 
@@ -115,6 +116,8 @@ def test_a_time_boxed_share_ends_at_the_exact_clock_time_with_cascade_reminders_
         (jo.pk, Status.REVOKED, True),
     }
     assert all(r.occurred_at == end and r.actor_id is None for r in rows)
+    with clock.frozen_at(end):
+        run_worker()
     told = set(
         Notification.objects.filter(kind="access.removed").values_list("user__email", flat=True)
     )
