@@ -305,15 +305,17 @@ _TOKEN_JOIN: tuple[tuple[str, type[Model]], ...] = (
 @functools.cache
 def token_and_grant_sql(*extra: str) -> str:
     """The token, app, grant, account and user of a token (parameters:
-    `token_and_grant_params`), one row at most (a token has one grant link). Columns are named
-    c0, c1, ... and `extra` ones (e.g. "t.application_id AS app_id") come after the models',
-    so a caller may use the statement in a WITH clause of its own."""
+    `token_and_grant_params`), one row at most (a token has one grant link). With `extra`
+    columns (e.g. "t.application_id AS app_id"), which come after the models', the models'
+    are named c0, c1, ..., so a caller may use the statement in a WITH clause of its own."""
     columns = [
         f"{alias}.{connection.ops.quote_name(f.column)}"
         for alias, model in _TOKEN_JOIN
         for f in model._meta.concrete_fields
     ]
-    named = ", ".join([*(f"{c} AS c{i}" for i, c in enumerate(columns)), *extra])
+    if extra:  # unique names (the tables share "id", ...); otherwise the text stays short
+        columns = [*(f"{c} AS c{i}" for i, c in enumerate(columns)), *extra]
+    named = ", ".join(columns)
     table = {alias: model._meta.db_table for alias, model in _TOKEN_JOIN}
     return (
         f"SELECT {named} FROM {TokenLink._meta.db_table} tl"
