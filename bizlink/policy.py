@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -19,6 +20,7 @@ from django.db import connection
 from bizlink.accounts.models import CreatorAccount, User
 from bizlink.businesses.models import AdAccount, BusinessCenter
 from bizlink.core.errors import Refused
+from bizlink.core.rows import instance_from_row
 from bizlink.links import queries as link_queries
 from bizlink.links.models import FinanceRole, Kind, Link, Role, Status
 
@@ -72,25 +74,54 @@ def deciding_many() -> Iterator[None]:
         _shared_facts.reset(token)
 
 
-# Read by every Business Center page and API call: written once as SQL (a raw query still
-# gives the full Link), so no call pays for compiling it; index link_user_status.
-MEMBERSHIP_SQL = (
-    f"SELECT * FROM {Link._meta.db_table} WHERE status = %s AND kind = %s"
-    " AND business_id = %s AND user_id = %s ORDER BY id LIMIT 1"
+# Read by every Business Center page and API call: written once as SQL (built into a Link with
+# cached converters, core.rows), so no call pays for compiling it; index link_user_status.
+# Parameters: `membership_params`. `businesses.queries.business_with_membership` reads the same
+# rule in the same statement as the Business Center. Status and kind are literals, not
+# parameters: only then can PostgreSQL's plan for the prepared statement use the partial index
+# (live links only), so the plan is made once per connection, not once per call.
+MEMBERSHIP_WHERE = (
+    f"status = '{Status.ACTIVE.value}' AND kind = '{Kind.MEMBERSHIP.value}'"
+    " AND business_id = %s AND user_id = %s"
 )
+
+
+@functools.cache
+def _membership_sql() -> str:
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in Link._meta.concrete_fields)
+    return (
+        f"SELECT {columns} FROM {Link._meta.db_table} WHERE {MEMBERSHIP_WHERE} ORDER BY id LIMIT 1"
+    )
+
+
+def membership_params(user_id: int, bc_id: int) -> list[Any]:
+    return [bc_id, user_id]
+
+
+def _read_membership(user_id: int, bc_id: int) -> Link | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_membership_sql(), membership_params(user_id, bc_id))
+        row = cursor.fetchone()
+    return None if row is None else instance_from_row(Link, row)
 
 
 def membership(user: User, business: BusinessCenter | int) -> Link | None:
     bc_id = business if isinstance(business, int) else business.pk
-    return _fact(
-        ("membership", user.pk, bc_id),
-        lambda: next(
-            iter(
-                Link.objects.raw(MEMBERSHIP_SQL, [Status.ACTIVE, Kind.MEMBERSHIP, bc_id, user.pk])
-            ),
-            None,
-        ),
-    )
+    return _fact(("membership", user.pk, bc_id), lambda: _read_membership(user.pk, bc_id))
+
+
+def sharing_facts() -> bool:
+    """Whether facts read now are kept for the rest of this call (`deciding_many`)."""
+    return _shared_facts.get() is not None
+
+
+def note_membership(user: User, bc_id: int, link: Link | None) -> None:
+    """A membership read by the caller with `MEMBERSHIP_WHERE` (e.g. together with its
+    Business Center, in one round trip), kept as this call's fact while facts are shared;
+    otherwise dropped, and the rules read it themselves."""
+    memo = _shared_facts.get()
+    if memo is not None:
+        memo[("membership", user.pk, bc_id)] = link
 
 
 def is_admin(user: User, business: BusinessCenter | int) -> bool:

@@ -1,7 +1,8 @@
 """Who is calling: the `Access-Token` header, validated like the OAuth server validates bearer
 tokens (the token exists, has not expired on the sandbox-aware clock, and its owner's grant is
 still ACTIVE), then the app's rate limit. A token whose grant ended fails with 40105 on the very
-next call: nothing is cached."""
+next call: nothing is cached. Reading the token and counting the call are one round trip on
+PostgreSQL (`sandbox.actions.access_token_counting_call`)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ from bizlink.api.errors import (
     SCOPE_NOT_AUTHORIZED,
     ApiError,
 )
-from bizlink.connected_apps import queries as app_queries
 from bizlink.core import clock
 from bizlink.links.enums import Status
 from bizlink.sandbox import actions as sandbox_actions
@@ -61,7 +61,10 @@ class AccessToken(APIKeyHeader):
                 EMPTY_ACCESS_TOKEN,
                 "The Access-Token header is missing. Send the raw token in it (no 'Bearer ').",
             )
-        token, grant = app_queries.access_token_by_value(key.strip())
+        now = clock.now()
+        # The token and, if it is usable, this call counted against the app's rate limit: one
+        # round trip on PostgreSQL. The checks below decide which error a refused token gets.
+        token, grant, counted = sandbox_actions.access_token_counting_call(key.strip(), now)
         if token is None or grant is None:
             raise ApiError(INVALID_ACCESS_TOKEN, "Access token is incorrect or has been revoked.")
         if grant.status != Status.ACTIVE:
@@ -70,7 +73,7 @@ class AccessToken(APIKeyHeader):
                 "Access token has been revoked: the account owner removed this app's access. "
                 "Ask them to authorize the app again.",
             )
-        if token.expires <= clock.now():
+        if token.expires <= now:
             raise ApiError(
                 ACCESS_TOKEN_EXPIRE, "Access token has expired. Refresh it or authorize again."
             )
@@ -81,7 +84,8 @@ class AccessToken(APIKeyHeader):
             scopes=frozenset(token.scope.split()),
         )
         request.api_caller = caller  # type: ignore[attr-defined]
-        allowed, limit = sandbox_actions.count_call(token.application_id)
+        assert counted is not None  # usable tokens are always counted
+        allowed, limit = counted
         if not allowed:
             raise ApiError(
                 REQUEST_TOO_FREQUENT,

@@ -50,22 +50,37 @@ api = NinjaAPI(
 )
 
 
-def _facts_shared_on_reads(view: Callable[..., Any]) -> Callable[..., Any]:
-    """A read (GET) decides with its shared facts read once (`policy.deciding_many`): e.g.
-    bc/asset/get's membership and admin checks are one statement. The memo ends with the call,
-    so the next call reads the links tables again and sees a removal committed just before."""
+class Answer(dict[str, Any]):
+    """An envelope built by `answer`: {code, message, request_id, data}, `Envelope` by
+    construction."""
+
+
+def _run_call(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Every operation, as ninja calls it after parsing its parameters:
+
+    - a read (GET) decides with its shared facts read once (`policy.deciding_many`): e.g.
+      bc/asset/get's membership and admin checks are one statement. The memo ends with the
+      call, so the next call reads the links tables again and sees a removal committed just
+      before;
+    - an `Answer` is rendered as it is, like the error envelopes (`_reply`): validating it
+      against `Envelope` again (ninja's response model, which still documents it) only copied
+      a dict that `answer` built with those four fields."""
 
     @functools.wraps(view)
-    def read_once(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        if request.method != "GET":
-            return view(request, *args, **kwargs)
-        with deciding_many():
-            return view(request, *args, **kwargs)
+    def run(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if request.method == "GET":
+            with deciding_many():
+                result = view(request, *args, **kwargs)
+        else:
+            result = view(request, *args, **kwargs)
+        if isinstance(result, Answer):
+            return api.create_response(request, result, status=200)
+        return result
 
-    return read_once
+    return run
 
 
-api.add_decorator(_facts_shared_on_reads)
+api.add_decorator(_run_call)
 
 
 def _params(request: HttpRequest) -> dict[str, Any]:
@@ -103,9 +118,9 @@ def _masked(value: Any) -> Any:
     return value
 
 
-def answer(request: HttpRequest, code: int, message: str, data: Any = None) -> dict[str, Any]:
+def answer(request: HttpRequest, code: int, message: str, data: Any = None) -> Answer:
     """Build the envelope and append the call to the sandbox request log."""
-    body = envelope(request, code, message, data)
+    body = Answer(envelope(request, code, message, data))
     if not sandbox_queries.logging_requests():
         return body  # no log: skip masking the parameters and the answer too
     caller = getattr(request, "api_caller", None)

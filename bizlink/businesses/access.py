@@ -11,11 +11,18 @@ from bizlink.businesses import queries
 from bizlink.businesses.models import AdAccount, BusinessCenter
 from bizlink.core.errors import NotFound
 from bizlink.links.models import LIVE, Kind, Link, Status
-from bizlink.policy import decide
+from bizlink.policy import decide, note_membership, sharing_facts
 
 
 def business_for(actor: User, bc_id: int) -> BusinessCenter:
-    bc = queries.business_by_id(bc_id)  # SQL: every Business API call starts here
+    # SQL: every Business API call starts here. While the call shares its policy facts (the
+    # API's reads), the actor's membership comes in the same statement, for the policy to use.
+    if sharing_facts():
+        bc, member = queries.business_with_membership(bc_id, actor)
+        if bc is not None:
+            note_membership(actor, bc.pk, member)
+    else:
+        bc = queries.business_by_id(bc_id)
     if bc is None or not decide(actor, "business.view", bc).allowed:
         raise NotFound("No such Business Center.")
     return bc

@@ -269,15 +269,27 @@ def access_token_by_value(value: str) -> tuple[AccessToken | None, Link | None]:
     """A presented access token (stored as a checksum) and the grant it was issued under."""
     if not value or len(value) > 512:
         return None, None
-    checksum = _checksum(value)
     # Every Business API call starts here: token, app and grant (with its account and user) in
     # one statement, written once as SQL so no call pays for compiling the five-table join.
     with connection.cursor() as cursor:
-        cursor.execute(_token_and_grant_sql(), [checksum, Kind.APP_GRANT])
+        cursor.execute(token_and_grant_sql(), token_and_grant_params(value))
         row = cursor.fetchone()
+    return token_and_grant_from_row(value, row)
+
+
+def token_and_grant_params(value: str) -> list[Any]:
+    return [_checksum(value), Kind.APP_GRANT]
+
+
+def token_and_grant_from_row(
+    value: str, row: tuple[Any, ...] | None
+) -> tuple[AccessToken | None, Link | None]:
+    """`access_token_by_value`'s answer from a row of `token_and_grant_sql` (or None)."""
     if row is not None:
         return _token_and_grant(row)
-    token = AccessToken.objects.select_related("application").filter(token_checksum=checksum)
+    token = AccessToken.objects.select_related("application").filter(
+        token_checksum=_checksum(value)
+    )
     return token.first(), None  # a token tied to no grant works nowhere
 
 
@@ -291,15 +303,22 @@ _TOKEN_JOIN: tuple[tuple[str, type[Model]], ...] = (
 
 
 @functools.cache
-def _token_and_grant_sql() -> str:
-    columns = ", ".join(
+def token_and_grant_sql(*extra: str) -> str:
+    """The token, app, grant, account and user of a token (parameters:
+    `token_and_grant_params`), one row at most (a token has one grant link). With `extra`
+    columns (e.g. "t.application_id AS app_id"), which come after the models', the models'
+    are named c0, c1, ..., so a caller may use the statement in a WITH clause of its own."""
+    columns = [
         f"{alias}.{connection.ops.quote_name(f.column)}"
         for alias, model in _TOKEN_JOIN
         for f in model._meta.concrete_fields
-    )
+    ]
+    if extra:  # unique names (the tables share "id", ...); otherwise the text stays short
+        columns = [*(f"{c} AS c{i}" for i, c in enumerate(columns)), *extra]
+    named = ", ".join(columns)
     table = {alias: model._meta.db_table for alias, model in _TOKEN_JOIN}
     return (
-        f"SELECT {columns} FROM {TokenLink._meta.db_table} tl"
+        f"SELECT {named} FROM {TokenLink._meta.db_table} tl"
         f" JOIN {table['t']} t ON t.id = tl.access_token_id"
         f" JOIN {table['a']} a ON a.id = t.application_id"
         f" JOIN {table['l']} l ON l.id = tl.link_id"
@@ -310,8 +329,8 @@ def _token_and_grant_sql() -> str:
 
 
 def _token_and_grant(row: tuple[Any, ...]) -> tuple[AccessToken, Link]:
-    """Model instances from one row of `_token_and_grant_sql`, related objects attached as
-    `select_related` would attach them."""
+    """Model instances from one row of `token_and_grant_sql` (extra columns ignored), related
+    objects attached as `select_related` would attach them."""
     objects: dict[str, Any] = {}
     at = 0
     for alias, model in _TOKEN_JOIN:

@@ -7,6 +7,7 @@ refuse to run these unless SANDBOX_MODE is on.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import secrets
 from collections.abc import Callable
@@ -27,6 +28,8 @@ from bizlink.connected_apps.scopes import SCOPES
 from bizlink.core import clock
 from bizlink.core.errors import InvalidInput
 from bizlink.demo import data as demo
+from bizlink.links.enums import Status
+from bizlink.links.models import Link
 from bizlink.sandbox import queries
 from bizlink.sandbox.models import ApiRequest, AppRateLimit, ClockOffset, RateWindow
 
@@ -201,38 +204,116 @@ def advance_clock(seconds: int) -> dict[str, Any]:
     return result
 
 
-def count_call(app_id: int) -> tuple[bool, int]:
+def count_call(app_id: int, now: dt.datetime | None = None) -> tuple[bool, int]:
     """Count one call of this app in the current minute; (allowed, limit per minute).
 
-    One statement on every API call: an upsert of the minute's row that answers the new count
-    and the app's limit (`AppRateLimit`, else API_RATE_LIMIT_PER_MINUTE). On PostgreSQL the
-    counter commits without waiting for its WAL flush (`synchronous_commit` off for this one
-    statement): a crash may forget the last fraction of a second of counts, never corrupt
-    them, and a read call no longer waits for the disk. Nothing else runs in that transaction.
+    One statement: an upsert of the minute's row that answers the new count and the app's
+    limit (`AppRateLimit`, else API_RATE_LIMIT_PER_MINUTE). On PostgreSQL the counter commits
+    without waiting for its WAL flush (`synchronous_commit` off for this one statement): a
+    crash may forget the last fraction of a second of counts, never corrupt them, and a read
+    call no longer waits for the disk. Nothing else runs in that transaction.
     """
-    default = int(getattr(settings, "API_RATE_LIMIT_PER_MINUTE", 600))
-    minute = int(clock.now().timestamp() // 60)
     with connection.cursor() as cursor:
-        cursor.execute(_count_call_sql(connection.in_atomic_block), [app_id, minute, app_id])
+        cursor.execute(_count_call_sql(connection.in_atomic_block), [app_id, _minute(now), app_id])
         calls, override = cursor.fetchone()
-    limit = int(override or default)
+    return _allowed(calls, override)
+
+
+def _minute(now: dt.datetime | None) -> int:
+    return int((now or clock.now()).timestamp() // 60)
+
+
+def _allowed(calls: int, override: int | None) -> tuple[bool, int]:
+    limit = int(override or int(getattr(settings, "API_RATE_LIMIT_PER_MINUTE", 600)))
     return int(calls) <= limit, limit
 
 
 def _count_call_sql(in_transaction: bool) -> str:
     window, limits = RateWindow._meta.db_table, AppRateLimit._meta.db_table
-    # Alone, the statement is its own transaction and set_config(..., true) (SET LOCAL) lasts
-    # until its commit; inside a caller's transaction it would relax that whole transaction, so
-    # it is left out there. SQLite (WAL, synchronous=NORMAL) does not sync a commit anyway.
     rows = (
-        "SELECT %s, %s, 1 FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async"
-        if connection.vendor == "postgresql" and not in_transaction
+        f"SELECT %s, %s, 1 FROM {_SYNC_OFF}"
+        if _relaxes_commit(in_transaction)
         else "VALUES (%s, %s, 1)"
     )
     return (
         f"INSERT INTO {window} (app_id, minute, calls) {rows}"
         f" ON CONFLICT (app_id, minute) DO UPDATE SET calls = {window}.calls + 1"
         f" RETURNING calls, (SELECT per_minute FROM {limits} WHERE app_id = %s)"
+    )
+
+
+_SYNC_OFF = "(SELECT set_config('synchronous_commit', 'off', true)) AS async"
+
+
+def _relaxes_commit(in_transaction: bool) -> bool:
+    # Alone, the statement is its own transaction and set_config(..., true) (SET LOCAL) lasts
+    # until its commit; inside a caller's transaction it would relax that whole transaction, so
+    # it is left out there. SQLite (WAL, synchronous=NORMAL) does not sync a commit anyway.
+    return connection.vendor == "postgresql" and not in_transaction
+
+
+def is_usable(token: AccessToken, grant: Link, now: dt.datetime) -> bool:
+    """A token the Business API accepts: its grant is active and it has not expired. Only such
+    calls are counted against the app's rate limit."""
+    return grant.status == Status.ACTIVE and token.expires > now
+
+
+def access_token_counting_call(
+    value: str, now: dt.datetime
+) -> tuple[AccessToken | None, Link | None, tuple[bool, int] | None]:
+    """A presented access token and its grant (`connected_apps.queries.access_token_by_value`)
+    and, if the token `is_usable` at `now`, this call counted against its app's rate limit
+    (`count_call`'s answer; None when not counted).
+
+    On PostgreSQL both in one round trip: the token's read and the count's upsert are one
+    statement (a data-modifying WITH), whose rate-limit row is only written when the token is
+    usable. Elsewhere the token is read, then counted.
+    """
+    if not value or len(value) > 512:
+        return None, None, None
+    if connection.vendor != "postgresql":
+        token, grant = app_queries.access_token_by_value(value)
+        if token is None or grant is None or not is_usable(token, grant, now):
+            return token, grant, None
+        return token, grant, count_call(token.application_id, now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _token_counting_call_sql(connection.in_atomic_block),
+            [
+                *app_queries.token_and_grant_params(value),
+                _minute(now),
+                Status.ACTIVE,
+                now,
+            ],
+        )
+        row = cursor.fetchone()
+    token, grant = app_queries.token_and_grant_from_row(value, row)
+    if token is None or grant is None or not is_usable(token, grant, now):
+        return token, grant, None
+    assert row is not None
+    calls, override = row[-2:]
+    if calls is None:  # not counted by the statement: cannot happen while the rules agree
+        return token, grant, count_call(token.application_id, now)
+    return token, grant, _allowed(calls, override)
+
+
+@functools.cache
+def _token_counting_call_sql(in_transaction: bool) -> str:
+    window, limits = RateWindow._meta.db_table, AppRateLimit._meta.db_table
+    token = app_queries.token_and_grant_sql(
+        "t.application_id AS app_id", "l.status AS grant_status", "t.expires AS token_expires"
+    )
+    sources = f"tok, {_SYNC_OFF}" if _relaxes_commit(in_transaction) else "tok"
+    return (
+        f"WITH tok AS ({token}),"
+        f" counted AS (INSERT INTO {window} (app_id, minute, calls)"
+        f" SELECT tok.app_id, %s, 1 FROM {sources}"
+        # Counted only if `is_usable` (the same rule, at the same `now`).
+        " WHERE tok.grant_status = %s AND tok.token_expires > %s"
+        f" ON CONFLICT (app_id, minute) DO UPDATE SET calls = {window}.calls + 1"
+        " RETURNING calls)"
+        " SELECT tok.*, (SELECT calls FROM counted),"
+        f" (SELECT per_minute FROM {limits} WHERE app_id = tok.app_id) FROM tok"
     )
 
 

@@ -12,10 +12,12 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from bizlink import policy
 from bizlink.accounts.models import User
 from bizlink.businesses import actions as bc_actions
 from bizlink.businesses import queries
 from bizlink.businesses.models import AdAccount, BusinessCenter
+from bizlink.core.errors import NotFound
 from bizlink.demo.data import Demo
 from bizlink.links.models import Role
 from bizlink.sandbox import actions as sandbox_actions
@@ -100,3 +102,46 @@ def test_the_api_filters_pages_and_keeps_tenants_apart(demo: Demo, tenant: dict[
     refused = asset_get(other.pk)
     assert refused["code"] in (40001, 40007) and refused["data"] == {}, refused
     assert "another tenant" not in str(refused)
+
+
+@pytest.mark.parametrize("who", ["admin", "analyst", "outsider", "removed", "invited"])
+def test_business_with_membership_matches_the_policy(tenant: dict[str, Any], who: str) -> None:
+    """The Business Center and the membership read in one statement are what
+    `business_by_id` and `policy.membership` read apart (the rule is the policy's)."""
+    bc, admin = tenant["bc"], tenant["admin"]
+    if who == "removed":
+        person = make_user()
+        link = add_member(bc, admin, person, role=Role.ADMIN)
+        bc_actions.remove_member(admin, link)
+    elif who == "invited":
+        person = make_user()
+        bc_actions.invite_member(admin, bc, email=person.email, role=Role.ADMIN)
+    else:
+        person = tenant[who]
+    got_bc, got_link = queries.business_with_membership(bc.pk, person)
+    assert got_bc is not None and _fields(got_bc) == _fields(queries.business_by_id(bc.pk))
+    expected = policy.membership(person, bc)
+    assert (got_link is None) == (expected is None) == (who in ("outsider", "removed", "invited"))
+    if expected is not None:
+        assert got_link is not None and _fields(got_link) == _fields(expected)
+    assert queries.business_with_membership(tenant["other"].pk + 1000, person) == (None, None)
+
+
+def test_the_membership_read_with_the_business_is_the_calls_fact(tenant: dict[str, Any]) -> None:
+    """Within a call that shares its facts, `access.business_for` hands the policy the
+    membership it read with the Business Center; outside one, the policy reads it itself."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bizlink.businesses import access
+
+    bc, analyst = tenant["bc"], tenant["analyst"]
+    with policy.deciding_many(), CaptureQueriesContext(connection) as shared:
+        assert access.business_for(analyst, bc.pk) == bc
+        assert not policy.is_admin(analyst, bc)
+    assert len(shared.captured_queries) == 1
+    with CaptureQueriesContext(connection) as apart:
+        assert access.business_for(analyst, bc.pk) == bc
+    assert len(apart.captured_queries) == 2
+    with pytest.raises(NotFound), policy.deciding_many():
+        access.business_for(tenant["outsider"], bc.pk)
