@@ -4,7 +4,6 @@ then shows the result."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -18,21 +17,13 @@ from bizlink.catalogs import actions
 from bizlink.catalogs.models import Catalog, CatalogImport, ImportStatus, Product
 from bizlink.demo.data import Demo
 from tests.catalogs.conftest import csv_bytes, product
-from tests.outbox.test_worker import MANAGE, worker_env
+from tests.outbox.test_worker import run_db_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def run_worker(tmp_path: Path) -> None:
-    with worker_env(tmp_path) as env:
-        done = subprocess.run(
-            [*MANAGE, "db_worker", "--batch", "--no-reload", "--no-startup-delay"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-    assert done.returncode == 0, done.stdout + done.stderr
+    run_db_worker(tmp_path, timeout=300)
 
 
 @pytest.mark.parametrize("bad_row", [None, 2_500])

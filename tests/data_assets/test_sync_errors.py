@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -40,7 +39,7 @@ from bizlink.pixels.tasks import sync_data_assets
 from bizlink.sandbox import actions as sandbox_actions
 from bizlink.sandbox import queries as sandbox_queries
 from tests.data_assets.conftest import Shop, event, sha
-from tests.outbox.test_worker import MANAGE, worker_env
+from tests.outbox.test_worker import run_db_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -60,16 +59,7 @@ def run_worker(tmp_path: Path) -> list[dict[str, Any]]:
     run must end SUCCESSFUL (a failing sync never kills the task). Returns the runs' reports."""
     before = set(DBTaskResult.objects.exclude(status="READY").values_list("id", flat=True))
     sync_data_assets.enqueue()
-    with worker_env(tmp_path) as env:
-        env["SANDBOX_MODE"] = "true"
-        done = subprocess.run(
-            [*MANAGE, "db_worker", "--batch", "--no-reload", "--no-startup-delay"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-    assert done.returncode == 0, done.stdout + done.stderr
+    run_db_worker(tmp_path, SANDBOX_MODE="true")
     ran = DBTaskResult.objects.exclude(id__in=before).exclude(status="READY")
     assert ran and {t.status for t in ran} == {"SUCCESSFUL"}, [t.traceback for t in ran]
     return [dict(t.return_value) for t in ran if t.task_path == sync_data_assets.module_path]

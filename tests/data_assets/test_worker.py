@@ -4,7 +4,6 @@ request itself delivers nothing."""
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from bizlink.audiences.models import Audience
 from bizlink.pixels import actions
 from bizlink.pixels.models import EventDelivery, SyncBinding
 from tests.data_assets.conftest import Shop, event, sha
-from tests.outbox.test_worker import MANAGE, worker_env
+from tests.outbox.test_worker import run_db_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,15 +33,7 @@ def test_db_worker_delivers_the_events_counted_at_intake(shop: Shop, tmp_path: P
     tasks = DBTaskResult.objects.filter(task_path="bizlink.pixels.tasks.sync_data_assets")
     assert tasks.filter(status="READY").exists()  # queued after the intake committed
 
-    with worker_env(tmp_path) as env:
-        done = subprocess.run(
-            [*MANAGE, "db_worker", "--batch", "--no-reload", "--no-startup-delay"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-    assert done.returncode == 0, done.stdout + done.stderr
+    run_db_worker(tmp_path)
 
     ran = [t for t in tasks if t.status != "READY"]
     assert {t.status for t in ran} == {"SUCCESSFUL"}, [t.traceback for t in ran]

@@ -65,6 +65,22 @@ def worker_env(tmp_path: Path) -> Iterator[dict[str, str]]:
         yield env
 
 
+def run_db_worker(
+    tmp_path: Path, *, timeout: int = 120, **extra_env: str
+) -> subprocess.CompletedProcess[str]:
+    """One batch run of the real `manage.py db_worker` on the test database; it must exit 0."""
+    with worker_env(tmp_path) as env:
+        done = subprocess.run(
+            [*MANAGE, "db_worker", "--batch", "--no-reload", "--no-startup-delay"],
+            env={**env, **extra_env},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done
+
+
 def remove_access(demo: Demo, app: Application) -> None:
     maya = demo.users["maya"]
     grant = app_actions.grant_app_access(maya, demo.accounts["maya.bakes"], app, "user.info.basic")
@@ -79,15 +95,7 @@ def test_db_worker_delivers_after_the_unlink_commits(
     tasks = DBTaskResult.objects.filter(task_path="bizlink.outbox.tasks.deliver_due_messages")
     assert tasks.count() >= 1
 
-    with worker_env(tmp_path) as env:
-        done = subprocess.run(
-            [*MANAGE, "db_worker", "--batch", "--no-reload", "--no-startup-delay"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-    assert done.returncode == 0, done.stdout + done.stderr
+    run_db_worker(tmp_path)
 
     [got] = receiver.requests
     payload = Webhook(secret_of(webhook_app)).verify(got.body, got.headers)
@@ -105,15 +113,7 @@ def test_a_failing_receiver_gets_a_follow_up_task_for_the_retry(
 ) -> None:
     receiver.default = 500
     remove_access(demo, webhook_app)
-    with worker_env(tmp_path) as env:
-        done = subprocess.run(
-            [*MANAGE, "db_worker", "--batch", "--no-reload", "--no-startup-delay"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-    assert done.returncode == 0, done.stdout + done.stderr
+    run_db_worker(tmp_path)
     message = webhook_messages().get()
     assert message.attempts == 1 and message.last_status_code == 500
     # The worker scheduled itself for the retry, at the message's next due time.

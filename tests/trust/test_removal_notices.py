@@ -5,7 +5,6 @@ commit, at least once but never twice for one person."""
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,7 @@ from bizlink.links.models import Kind, Link, Status
 from bizlink.outbox import delivery
 from bizlink.outbox.models import OutboxMessage, Topic
 from tests.helpers import run_worker
-from tests.outbox.test_worker import MANAGE, worker_env
+from tests.outbox.test_worker import run_db_worker
 
 
 def _sara_permission(demo: Demo) -> Link:
@@ -149,15 +148,7 @@ def test_the_real_worker_tells_everyone_and_emails_them(demo: Demo, tmp_path: Pa
     assert Notification.objects.count() == 0
     # The unlink's commit queued the delivery.
     assert DBTaskResult.objects.filter(task_path="bizlink.outbox.tasks.deliver_due_messages")
-    with worker_env(tmp_path) as env:
-        done = subprocess.run(
-            [*MANAGE, "db_worker", "--batch", "--no-reload", "--no-startup-delay"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-    assert done.returncode == 0, done.stdout + done.stderr
+    done = run_db_worker(tmp_path)
     assert _told(demo) == ["ana", "maya", "sara"]
     # The fan-out queued the e-mails, and the same worker run sent them (console backend).
     assert not Notification.objects.filter(emailed_at__isnull=True).exists()
