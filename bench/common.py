@@ -140,3 +140,23 @@ def ms(seconds: float) -> str:
 
 def median(samples: list[float]) -> float:
     return statistics.median(samples)
+
+
+def do_the_workers_share() -> float:
+    """Do what the worker does after unlinks commit (removal notices fanned out and e-mailed)
+    and return how long it took. A benchmark that unlinks calls this: left queued, the work
+    would run in the API benchmark's worker and slow the server being measured. E-mails go to
+    memory, not the console."""
+    from django.core import mail
+    from django.test import override_settings
+
+    from bizlink.accounts import notifications
+    from bizlink.outbox import delivery
+    from bizlink.outbox.models import Topic
+
+    start = time.perf_counter()
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        delivery.deliver_due(topics=[Topic.ACCESS_REMOVED])
+        notifications.send_due_emails()
+    mail.outbox = []
+    return time.perf_counter() - start

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import ms
+from bench.common import do_the_workers_share, ms
 
 
 def build_fanout(n: int, tag: str) -> int:
@@ -96,6 +96,7 @@ def run(*, sizes: tuple[int, ...] = (10, 1_000, 100_000)) -> dict[str, Any]:
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
+    from bizlink.accounts.models import Notification
     from bizlink.links.actions import end_links
 
     rows = []
@@ -110,6 +111,8 @@ def run(*, sizes: tuple[int, ...] = (10, 1_000, 100_000)) -> dict[str, Any]:
             ended = end_links([root], actor=None, reason="benchmark")
             elapsed = time.perf_counter() - start
         budget = 0.010 + 3e-6 * ended.count
+        worker_seconds = do_the_workers_share()
+        told = Notification.objects.filter(change_id=ended.change_id).count()
         rows.append(
             {
                 "n": n,
@@ -118,13 +121,16 @@ def run(*, sizes: tuple[int, ...] = (10, 1_000, 100_000)) -> dict[str, Any]:
                 "statements": len(queries.captured_queries),
                 "budget": budget,
                 "target_met": elapsed <= budget,
+                "told": told,
+                "worker_seconds": worker_seconds,
             }
         )
     same = len({r["statements"] for r in rows}) == 1
     lines = [
         f"N={r['n']:,}: ended {r['ended']:,} links in {ms(r['seconds'])} "
         f"(budget {ms(r['budget'])}: {'met' if r['target_met'] else 'NOT met'}), "
-        f"{r['statements']} SQL statements"
+        f"{r['statements']} SQL statements, then the worker told {r['told']:,} people in "
+        f"{r['worker_seconds']:.2f} s"
         for r in rows
     ]
     lines.append(f"statement count constant across sizes: {'yes' if same else 'NO'}")

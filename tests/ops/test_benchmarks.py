@@ -4,6 +4,7 @@ shape (and the invariants that do not depend on machine speed), not for time."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -38,6 +39,12 @@ def test_short_benchmarks_run_and_report(tmp_path: Path) -> None:
     assert "statement count constant across sizes: yes" in report
     assert "stale: 0" in report
     assert "started after their unlink's commit" in report
+    # Benchmark 2 did the worker's share after each unlink (not left for the API benchmark's
+    # server): everyone who lost access was told.
+    unlink_line = next(line for line in report.splitlines() if line.startswith("2. Unlink"))
+    told = re.findall(r"N=([\d,]+): .*?the worker told ([\d,]+) people", unlink_line)
+    assert len(told) == 3, unlink_line
+    assert all(int(t.replace(",", "")) >= int(n.replace(",", "")) for n, t in told), unlink_line
     # Benchmark 6: the simulated day's money adds up whatever the machine's speed.
     assert "rollup, hourly rows and ledger agree: yes" in report
     assert "negative balances: 0; campaigns over budget: 0" in report
