@@ -105,3 +105,21 @@ def test_dependency_walk_builds_no_bloom_filter() -> None:
     plan = _plan(sql, [root.pk])
     assert "BLOOM" not in plan.upper()
     assert "SCAN links_linkdependency" not in plan and "SCAN dep" not in plan
+
+
+def test_the_email_step_reads_only_due_notifications() -> None:
+    """After an unlink the worker e-mails everyone told, in batches by id. Over the whole table
+    each batch scanned past every row already sent (a 100,000-person unlink: 39 s on
+    PostgreSQL); the partial index `notification_email_due` holds the due rows only."""
+    from django.db import transaction
+
+    from bizlink.accounts.notifications import due_for_email
+
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = due_for_email()[:200].explain()
+    assert "notification_email_due" in plan, plan
+    # In id order straight from the index: no sort of every due row for each batch.
+    assert "Sort" not in plan and "TEMP B-TREE" not in plan, plan

@@ -161,7 +161,14 @@ class Notification(models.Model):
         ]
         indexes = [
             models.Index(fields=["user", "read_at"], name="notification_user_unread"),
-            models.Index(fields=["emailed_at", "created_at"], name="notification_email_due"),
+            # The e-mail step's batches (`notifications.send_due_emails`: due rows by id). Only
+            # due rows are in it: over the whole table, each batch of a 100,000-person unlink's
+            # e-mails scanned past every row already sent (39 s on PostgreSQL).
+            models.Index(
+                fields=["id"],
+                name="notification_email_due",
+                condition=models.Q(emailed_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

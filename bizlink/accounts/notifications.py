@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import QuerySet
 
 from bizlink.accounts.models import Notification, NotificationPreference, User
 from bizlink.core import clock
@@ -49,17 +50,23 @@ def set_email_choices(user: User, enabled: set[str]) -> None:
         )
 
 
+def due_for_email() -> QuerySet[Notification]:
+    """The rows the e-mail step has not handled, oldest first, each claimed by one worker (read
+    through the partial index `notification_email_due`, which holds only these rows)."""
+    return (
+        Notification.objects.select_for_update(skip_locked=True)
+        .filter(emailed_at__isnull=True)
+        .select_related("user")
+        .order_by("id")
+    )
+
+
 def send_due_emails() -> int:
     """E-mail every notification not handled yet (opted-out kinds are stamped, not sent)."""
     sent = 0
     while True:
         with transaction.atomic():
-            rows = list(
-                Notification.objects.select_for_update(skip_locked=True)
-                .filter(emailed_at__isnull=True)
-                .select_related("user")
-                .order_by("id")[:BATCH]
-            )
+            rows = list(due_for_email()[:BATCH])
             if not rows:
                 return sent
             off = set(
