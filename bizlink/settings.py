@@ -127,6 +127,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a health check that costs no round trip (bizlink/core/postgres).
+    DATABASES["default"]["ENGINE"] = "bizlink.core.postgres"
     # An unreachable server fails the request in seconds (a clear 503), not after minutes.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
