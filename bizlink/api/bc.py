@@ -343,18 +343,25 @@ def bc_asset_get(
     page: str | None = None,
     page_size: str | None = None,
 ) -> dict[str, Any]:
-    caller, bc = _bc(request, bc_id)
-    kind = _asset_type(asset_type)
-    number, size = page_args(page, page_size, maximum=50)
-    keyword = str(json_param(filtering, "filtering", dict).get("keyword") or "").strip()
+    caller = caller_of(request)
+    pk = ident(bc_id, "bc_id")
+    try:
+        kind = _asset_type(asset_type)
+        number, size = page_args(page, page_size, maximum=50)
+        keyword = str(json_param(filtering, "filtering", dict).get("keyword") or "").strip()
+    except ApiError:
+        access.business_for(caller.user, pk)  # an unknown Business Center is said first
+        raise
     if kind == ADVERTISER:
-        chunk, total = queries.ad_account_page(
-            bc, caller.user, keyword=keyword, start=(number - 1) * size, size=size
+        # The Business Center, the caller's membership and the page: one statement.
+        bc, chunk, total = access.ad_account_page_for(
+            caller.user, pk, keyword=keyword, start=(number - 1) * size, size=size
         )
         info = page_info(number, size, total)
         roles = _own_ad_account_roles(caller.user, bc, [ad.pk for ad in chunk])
         items = [_ad_account_asset(ad, bc, roles.get(ad.pk, "")) for ad in chunk]
     else:
+        bc = access.business_for(caller.user, pk)
         links = queries.linked_accounts(bc, caller.user)
         if keyword:
             links = links.filter(account__handle__icontains=keyword.lstrip("@"))

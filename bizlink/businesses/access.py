@@ -19,10 +19,35 @@ def business_for(actor: User, bc_id: int) -> BusinessCenter:
     # API's reads), the actor's membership comes in the same statement, for the policy to use.
     if sharing_facts():
         bc, member = queries.business_with_membership(bc_id, actor)
-        if bc is not None:
-            note_membership(actor, bc.pk, member)
-    else:
-        bc = queries.business_by_id(bc_id)
+        return _visible(actor, _noted(actor, bc, member))
+    return _visible(actor, queries.business_by_id(bc_id))
+
+
+def ad_account_page_for(
+    actor: User, bc_id: int, *, keyword: str = "", start: int = 0, size: int = 10
+) -> tuple[BusinessCenter, list[AdAccount], int]:
+    """`business_for` and one page of the ad accounts the actor may see there
+    (`queries.ad_account_page`), with its total. While the call shares its policy facts (the
+    Business API's `bc/asset/get`), the three are read in one statement; the page is handed
+    out only once the policy has let the actor see the Business Center."""
+    if not sharing_facts():
+        bc = business_for(actor, bc_id)
+        return bc, *queries.ad_account_page(bc, actor, keyword=keyword, start=start, size=size)
+    found, member, page, total = queries.business_with_ad_account_page(
+        bc_id, actor, keyword=keyword, start=start, size=size
+    )
+    return _visible(actor, _noted(actor, found, member)), page, total
+
+
+def _noted(actor: User, bc: BusinessCenter | None, member: Link | None) -> BusinessCenter | None:
+    """A membership read with its Business Center (None: not a member) is this call's fact
+    for the policy."""
+    if bc is not None:
+        note_membership(actor, bc.pk, member)
+    return bc
+
+
+def _visible(actor: User, bc: BusinessCenter | None) -> BusinessCenter:
     if bc is None or not decide(actor, "business.view", bc).allowed:
         raise NotFound("No such Business Center.")
     return bc

@@ -136,33 +136,101 @@ def ad_account_page(
     """One page of `ad_accounts(bc, actor)` (name contains `keyword`, any case) and the total
     it is cut from, in one statement (`COUNT(*) OVER ()`; past the last page, counted apart).
     Without the `people` annotation, which the API does not show."""
-    params: list[Any] = [bc.pk]
-    where = "a.business_id = %s"
-    if not is_admin(actor, bc):  # the membership, read once per call (policy.deciding_many)
-        # Kind and status as literals: PostgreSQL's plan for the prepared statement may then
-        # use the partial index of live links (see policy.MEMBERSHIP_WHERE).
-        where += (
-            f" AND EXISTS (SELECT 1 FROM {Link._meta.db_table} l WHERE l.ad_account_id = a.id"
-            f" AND l.kind = '{Kind.ASSET_PERMISSION.value}' AND l.status = '{Status.ACTIVE.value}'"
-            " AND l.user_id = %s)"
+    # "Admin?" as the policy answers it (the membership, read once per call).
+    where, params = _ad_account_where(bc.pk, actor.pk, keyword, admin=is_admin(actor, bc))
+    rows = _fetch(AdAccount, _ad_account_page_sql(where), [*params, size, start])
+    if rows:
+        return [ad for ad, _total in rows], rows[0][1]
+    return [], _count_past_the_end(where, params, start)
+
+
+def business_with_ad_account_page(
+    bc_id: int, actor: User, *, keyword: str = "", start: int = 0, size: int = 10
+) -> tuple[BusinessCenter | None, Link | None, list[AdAccount], int]:
+    """`business_with_membership` and `ad_account_page` in one statement: the Business API's
+    `bc/asset/get` reads the three on every call. "Admin?" is the role of the same membership
+    row (`policy.MEMBERSHIP_WHERE`), as `policy.is_admin` answers it from that row."""
+    admin = (
+        f"(SELECT role FROM {Link._meta.db_table} WHERE {MEMBERSHIP_WHERE}"
+        f" ORDER BY id LIMIT 1) = '{Role.ADMIN.value}'"
+    )
+    where, params = _ad_account_where(
+        bc_id, actor.pk, keyword, admin=(admin, membership_params(actor.pk, bc_id))
+    )
+    widths = [len(m._meta.concrete_fields) for m in (BusinessCenter, Link, AdAccount)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _business_with_ad_account_page_sql(where),
+            [*membership_params(actor.pk, bc_id), *params, size, start, bc_id],
         )
-        params.append(actor.pk)
+        rows = cursor.fetchall()
+    if not rows:
+        return None, None, [], 0
+    b, m = widths[0], widths[0] + widths[1]
+    first = rows[0]
+    bc = instance_from_row(BusinessCenter, first[:b])
+    link = None if first[b] is None else instance_from_row(Link, first[b:m])
+    if first[m] is None:  # no ad account on this page
+        return bc, link, [], _count_past_the_end(where, params, start)
+    return bc, link, [instance_from_row(AdAccount, row[m:-1]) for row in rows], first[-1]
+
+
+def _ad_account_where(
+    bc_id: int, actor_id: int, keyword: str, *, admin: bool | tuple[str, list[Any]]
+) -> tuple[str, list[Any]]:
+    """The filter of `ad_account_page`: the BC's ad accounts; for someone who is not an admin
+    (`admin`: known, or SQL and its parameters deciding it) those they hold a permission on."""
+    params: list[Any] = [bc_id]
+    where = "a.business_id = %s"
+    # Kind and status as literals: PostgreSQL's plan for the prepared statement may then
+    # use the partial index of live links (see policy.MEMBERSHIP_WHERE).
+    permitted = (
+        f"EXISTS (SELECT 1 FROM {Link._meta.db_table} l WHERE l.ad_account_id = a.id"
+        f" AND l.kind = '{Kind.ASSET_PERMISSION.value}' AND l.status = '{Status.ACTIVE.value}'"
+        " AND l.user_id = %s)"
+    )
+    if isinstance(admin, tuple):
+        admin_sql, admin_params = admin
+        where += f" AND ({admin_sql} OR {permitted})"
+        params += [*admin_params, actor_id]
+    elif not admin:
+        where += f" AND {permitted}"
+        params.append(actor_id)
     if keyword:
         where += f" AND {_name_contains()}"
         params.append(f"%{connection.ops.prep_for_like_query(keyword)}%")
-    rows = _fetch(
-        AdAccount,
-        f"{_select(AdAccount, 'a', 'COUNT(*) OVER ()')} WHERE {where}"
-        " ORDER BY a.name, a.id LIMIT %s OFFSET %s",
-        [*params, size, start],
+    return where, params
+
+
+def _ad_account_page_sql(where: str) -> str:
+    return (
+        f"{_select(AdAccount, 'a', 'COUNT(*) OVER () AS total')} WHERE {where}"
+        " ORDER BY a.name, a.id LIMIT %s OFFSET %s"
     )
-    if rows:
-        return [ad for ad, _total in rows], rows[0][1]
+
+
+@functools.cache
+def _business_with_ad_account_page_sql(where: str) -> str:
+    links = Link._meta.db_table
+    quote = connection.ops.quote_name
+    member = [f"m.{quote(f.column)}" for f in Link._meta.concrete_fields]
+    page = [f"p.{quote(f.column)}" for f in AdAccount._meta.concrete_fields]
+    return (
+        f"{_select(BusinessCenter, 'b', *member, *page, 'p.total')}"
+        f" LEFT JOIN {links} m ON m.id = (SELECT id FROM {links} WHERE {MEMBERSHIP_WHERE}"
+        " ORDER BY id LIMIT 1)"
+        f" LEFT JOIN ({_ad_account_page_sql(where)}) p ON 1 = 1"
+        f" WHERE b.id = %s ORDER BY p.{quote('name')}, p.id"
+    )
+
+
+def _count_past_the_end(where: str, params: list[Any], start: int) -> int:
+    """The total when a page came back empty: 0 from the first page, else counted apart."""
     if not start:
-        return [], 0
+        return 0
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM {AdAccount._meta.db_table} a WHERE {where}", params)
-        return [], cursor.fetchone()[0]
+        return int(cursor.fetchone()[0])
 
 
 @functools.cache

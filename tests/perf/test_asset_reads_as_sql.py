@@ -66,6 +66,16 @@ def test_every_page_matches_the_orm(tenant: dict[str, Any], who: str, keyword: s
             assert [_fields(a) for a in got] == [_fields(a) for a in expected], (start, size)
             assert total == expected_total, (start, size)
             assert all(type(a) is AdAccount and a._state.adding is False for a in got)
+            # ... and read in one statement with the Business Center and the membership
+            got_bc, got_link, page, page_total = queries.business_with_ad_account_page(
+                bc.pk, actor, keyword=keyword, start=start, size=size
+            )
+            assert got_bc is not None and _fields(got_bc) == _fields(bc), (start, size)
+            assert [_fields(a) for a in page] == [_fields(a) for a in expected], (start, size)
+            assert page_total == expected_total, (start, size)
+            member = policy.membership(actor, bc)
+            assert (got_link is None) == (member is None) == (who == "outsider")
+            assert member is None or (got_link and _fields(got_link) == _fields(member))
 
 
 def test_the_business_center_is_the_orm_s(tenant: dict[str, Any]) -> None:
@@ -125,6 +135,12 @@ def test_business_with_membership_matches_the_policy(tenant: dict[str, Any], who
     if expected is not None:
         assert got_link is not None and _fields(got_link) == _fields(expected)
     assert queries.business_with_membership(tenant["other"].pk + 1000, person) == (None, None)
+    assert queries.business_with_ad_account_page(tenant["other"].pk + 1000, person) == (
+        None,
+        None,
+        [],
+        0,
+    )
 
 
 def test_the_membership_read_with_the_business_is_the_calls_fact(tenant: dict[str, Any]) -> None:
@@ -145,3 +161,24 @@ def test_the_membership_read_with_the_business_is_the_calls_fact(tenant: dict[st
     assert len(apart.captured_queries) == 2
     with pytest.raises(NotFound), policy.deciding_many():
         access.business_for(tenant["outsider"], bc.pk)
+
+
+def test_bc_asset_get_says_an_unknown_business_center_before_a_bad_parameter(
+    demo: Demo, tenant: dict[str, Any]
+) -> None:
+    """The page is read with the Business Center, so its parameters are checked first; an
+    unknown or foreign Business Center is still what the caller hears first."""
+    account = make_account(owner=tenant["admin"])
+    token = sandbox_actions.issue_token(email=tenant["admin"].email, handle=account.handle)
+    client = Client(HTTP_ACCESS_TOKEN=token["access_token"])
+
+    def code(bc_id: int, **params: str) -> int:
+        query = {"bc_id": str(bc_id), "asset_type": "ADVERTISER", **params}
+        return int(client.get("/open_api/v1.3/bc/asset/get/", query).json()["code"])
+
+    bad = [{"asset_type": "PIXEL"}, {"page_size": "51"}, {"page": "0"}, {"filtering": "{"}]
+    for params in bad:
+        assert code(tenant["bc"].pk, **params) == 40002, params
+        assert code(tenant["other"].pk, **params) == 40007, params
+        assert code(10**15, **params) == 40007, params
+    assert code(tenant["bc"].pk) == 0 and code(tenant["other"].pk) == 40007
