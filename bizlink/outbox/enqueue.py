@@ -5,7 +5,9 @@
 message for apps that have a webhook URL, whatever the number of grants. `enqueue_change`
 writes one message naming a whole change (a topic the worker handles itself, e.g. the removal
 notifications). If the unlink rolls back, so do the messages; if it commits, a worker is asked
-(once per transaction) to deliver them.
+(once per transaction) to deliver them: with the database task backend, its task row is
+written in the same transaction (the worker cannot see it before the messages, and a rolled
+back unlink leaves none), which spares the unlink a second commit after its own.
 """
 
 from __future__ import annotations
@@ -96,13 +98,41 @@ def change_message_id(topic: Topic, change_id: Any) -> str:
 
 def kick_if_written(rows: int) -> None:
     if rows:
-        kick_worker_after_commit()
+        kick_worker_with_transaction()
 
 
-def kick_worker_after_commit() -> None:
-    """Queue one delivery task after the current transaction commits, however many hooks ask."""
-    if not any(entry[1] is kick_worker for entry in connection.run_on_commit):
+def kick_worker_with_transaction() -> None:
+    """Queue one delivery task that the worker sees once the current transaction commits,
+    however many hooks ask. The database backend's task row is written now, in the transaction
+    (rolled back with it); another backend is asked after commit."""
+    if not connection.in_atomic_block:
+        kick_worker()
+        return
+    if any(entry[1] in (kick_worker, _kicked) for entry in connection.run_on_commit):
+        return  # asked already in this transaction
+    if _tasks_in_this_database():
+        kick_worker()
+        # Marks this transaction as kicked; dropped with the task row if it rolls back.
+        transaction.on_commit(_kicked)
+    else:
         transaction.on_commit(kick_worker, robust=True)
+
+
+def _kicked() -> None:
+    """Nothing to do after commit: the task row committed with the transaction."""
+
+
+def _tasks_in_this_database() -> bool:
+    from django.db import router
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    from bizlink.outbox.tasks import deliver_due_messages
+
+    return (
+        isinstance(deliver_due_messages.get_backend(), DatabaseBackend)
+        and router.db_for_write(DBTaskResult) == connection.alias
+    )
 
 
 def kick_worker() -> None:

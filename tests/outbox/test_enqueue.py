@@ -129,3 +129,34 @@ def test_the_hook_uses_one_statement_however_many_grants_end(
     with CaptureQueriesContext(connection) as ctx:
         run_hook(ended.change_id)
     assert len(ctx.captured_queries) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_task_is_written_once_in_the_unlink_s_transaction(
+    demo: Demo, webhook_app: Application, receiver: Receiver
+) -> None:
+    """One task row, written with the messages (no second commit after the unlink's); a
+    savepoint that rolls back takes its task row along, and the next kick writes one again."""
+    access = grant(demo, webhook_app)
+    DBTaskResult.objects.all().delete()
+    with transaction.atomic():
+        app_actions.remove_app_access(demo.users["maya"], access)
+        assert DBTaskResult.objects.count() == 1  # before the commit
+        enqueue.kick_worker_with_transaction()  # asked again in the same transaction
+        assert DBTaskResult.objects.count() == 1
+    assert DBTaskResult.objects.count() == 1
+
+    DBTaskResult.objects.all().delete()
+    with transaction.atomic():
+        with pytest.raises(Boom), transaction.atomic():
+            enqueue.kick_worker_with_transaction()
+            assert DBTaskResult.objects.count() == 1
+            raise Boom
+        assert DBTaskResult.objects.count() == 0
+        enqueue.kick_worker_with_transaction()
+        enqueue.kick_worker_with_transaction()
+    [task] = DBTaskResult.objects.all()
+    assert task.task_path == "bizlink.outbox.tasks.deliver_due_messages"
+
+    enqueue.kick_worker_with_transaction()  # outside a transaction: enqueued at once
+    assert DBTaskResult.objects.count() == 2

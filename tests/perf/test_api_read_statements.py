@@ -2,8 +2,9 @@
 the token with its grant, app and user (one join) and the rate-limit count with the app's limit
 (one upsert) -- one statement on PostgreSQL, a data-modifying WITH --, and the Business Center
 with the caller's membership (which also answers "admin?") and the page with its total (one
-window count) in one statement. The same two (three on SQLite) at any size of the Business Center, and none of them
-remembers a decision: a removal committed just before the next call refuses that call.
+window count) in one statement. The same two (three on SQLite) at any size of the Business
+Center, and none of them remembers a decision: a removal committed just before the next call
+refuses that call.
 """
 
 from __future__ import annotations

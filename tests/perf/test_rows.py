@@ -30,7 +30,7 @@ def _row(obj: Model) -> list[Any]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {columns} FROM {model._meta.db_table} WHERE {model._meta.pk.column} = %s",
-            [obj.pk],
+            [model._meta.pk.get_db_prep_value(obj.pk, connection)],
         )
         return list(cursor.fetchone())
 
