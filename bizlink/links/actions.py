@@ -30,10 +30,13 @@ from bizlink.links.models import LIVE, Link, LinkDependency, Status
 # An unlink re-checks for dependents created concurrently; this bounds the loop.
 MAX_SWEEPS = 5
 
-EndedHook = Callable[[CursorWrapper, Any, Any], None]
+# What an unlink ended, by kind: rows of (link kind, is_cascade, count, actor id), as the sweep
+# counted them (PostgreSQL), or None where it did not (SQLite: read the change's audit rows).
+EndedCounts = list[tuple[str, bool, int, int | None]] | None
+EndedHook = Callable[[CursorWrapper, Any, Any, EndedCounts], None]
 # Consequences of ending links that live in other packages. Each runs inside the unlink's
-# transaction with (cursor, change_id, now) in database form, and must use a fixed number of
-# statements.
+# transaction with (cursor, change_id, now) in database form and the counts above, and must use
+# a fixed number of statements.
 _ended_hooks: list[EndedHook] = []
 # Set-based consequences written as statements (tokens stop working, outbox messages, ads and
 # syncs stop): called with (change_id, now), all their statements run together
@@ -264,6 +267,7 @@ def end_links(
     roots = sorted(set(root_ids))
     first_roots = set(roots)
     ended = 0
+    counted: dict[tuple[str, bool], list[Any]] = {}  # PostgreSQL: the sweeps' own counts
     with connection.cursor() as cursor:
         for _sweep in range(MAX_SWEEPS):
             if not roots:
@@ -284,7 +288,9 @@ def end_links(
             if connection.vendor == "postgresql":
                 sql, params = _end_and_audit_pg(is_root, values)
                 cursor.execute(sql, params)
-                ended += cursor.rowcount
+                for kind, cascade, n, by in cursor.fetchall():
+                    ended += n
+                    counted.setdefault((kind, cascade), [0, by])[0] += n
             else:
                 for sql, params in _audit_then_end_sqlite(is_root, values):
                     cursor.execute(sql, params)
@@ -308,8 +314,11 @@ def end_links(
         run_statements(
             cursor, [st for hook in _statement_hooks for st in hook(change_param, now_param)]
         )
+        counts: EndedCounts = None
+        if connection.vendor == "postgresql":
+            counts = [(kind, cascade, n, by) for (kind, cascade), (n, by) in counted.items()]
         for hook in _ended_hooks:
-            hook(cursor, change_param, now_param)
+            hook(cursor, change_param, now_param, counts)
     faults.pause("unlink")  # test-only: tests/faults kills the process here (off by default)
     return Ended(change_id=change_id, count=ended)
 
@@ -323,7 +332,8 @@ _AUDIT_COLUMNS = """
 
 def _end_and_audit_pg(is_root: str, v: dict[str, Any]) -> tuple[str, list[Any]]:
     """One statement: lock the roots (in id order), walk, lock every live link to end in id
-    order, end them and write their audit rows from what the UPDATE returns.
+    order, end them and write their audit rows from what the UPDATE returns; its rows count
+    what it ended by kind (the `EndedCounts` the hooks get, so nothing reads them back).
 
     A link that a concurrent unlink ended while we waited for its lock is re-checked (`status`
     of the newest row version, PostgreSQL's re-check of a locked row) and skipped, so no link
@@ -349,11 +359,16 @@ def _end_and_audit_pg(is_root: str, v: dict[str, Any]) -> tuple[str, list[Any]]:
                 t.business_id, t.partner_id, t.user_id, t.account_id, t.ad_account_id,
                 t.app_id, t.role
         )
-        INSERT INTO audit_auditevent ({_AUDIT_COLUMNS})
-        SELECT %s, %s, %s, 'link.ended', id, kind, before, after, end_reason,
-            business_id, partner_id, user_id, account_id, ad_account_id, app_id, role,
-            CASE WHEN {is_root} THEN FALSE ELSE TRUE END, %s
-        FROM ended
+        , audited AS (
+            INSERT INTO audit_auditevent ({_AUDIT_COLUMNS})
+            SELECT %s, %s, %s, 'link.ended', id, kind, before, after, end_reason,
+                business_id, partner_id, user_id, account_id, ad_account_id, app_id, role,
+                CASE WHEN {is_root} THEN FALSE ELSE TRUE END, %s
+            FROM ended
+            RETURNING link_kind, is_cascade, actor_id
+        )
+        SELECT link_kind, is_cascade, COUNT(*), MAX(actor_id) FROM audited
+        GROUP BY link_kind, is_cascade
     """
     )
     roots = v["first_roots"]

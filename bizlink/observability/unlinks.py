@@ -1,34 +1,44 @@
 """Unlinks in metrics and logs, through the `on_links_ended` hook (end_links is not touched).
 
 Inside the unlink's transaction the hook only registers an after-commit callback (no statement,
-so the unlink's statement count stays what it was); after commit, one grouped read of the
-change's audit rows counts the ended links by kind, increments the counters and writes one
-`links.ended` log line. A rolled-back unlink counts nothing.
+so the unlink's statement count stays what it was); after commit, the counters are incremented
+by kind and one `links.ended` log line is written, from the counts the unlink's own statement
+returned (PostgreSQL) or from one grouped read of the change's audit rows (SQLite). A
+rolled-back unlink counts nothing.
 """
 
 from __future__ import annotations
 
 import functools
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.db import DatabaseError, connection, transaction
 from django.db.backends.utils import CursorWrapper
 
 from bizlink.observability import logs, metrics
 
+if TYPE_CHECKING:
+    from bizlink.links.actions import EndedCounts
+
 log = logs.get_logger("bizlink.unlinks")
 
 COUNT_ENDED = """
-    SELECT link_kind, is_cascade, COUNT(*), MAX(actor_id), MAX(status_after)
+    SELECT link_kind, is_cascade, COUNT(*), MAX(actor_id)
     FROM audit_auditevent
     WHERE change_id = %s AND action = 'link.ended'
     GROUP BY link_kind, is_cascade
 """
 
 
-def record_ended_links(cursor: CursorWrapper, change_id: Any, now: Any) -> None:
-    """The hook: count once the unlink has committed."""
-    transaction.on_commit(functools.partial(count_change, change_id), robust=True)
+def record_ended_links(
+    cursor: CursorWrapper, change_id: Any, now: Any, counts: EndedCounts
+) -> None:
+    """The hook: report once the unlink has committed."""
+    if counts is None:
+        transaction.on_commit(functools.partial(count_change, change_id), robust=True)
+    else:
+        transaction.on_commit(functools.partial(report_change, change_id, counts), robust=True)
 
 
 def count_change(change_id: Any) -> dict[tuple[str, bool], int]:
@@ -40,7 +50,12 @@ def count_change(change_id: Any) -> dict[tuple[str, bool], int]:
     except DatabaseError as exc:
         log.warning("links.ended.uncounted", change_id=str(change_id), error=type(exc).__name__)
         return {}
-    counts = {(str(kind), bool(cascade)): int(n) for kind, cascade, n, _, _ in rows}
+    return report_change(change_id, [(kind, cascade, n, by) for kind, cascade, n, by in rows])
+
+
+def report_change(change_id: Any, rows: Sequence[tuple[Any, ...]]) -> dict[tuple[str, bool], int]:
+    """Metrics and one log line for one committed change, from its counts by kind."""
+    counts = {(str(kind), bool(cascade)): int(n) for kind, cascade, n, _ in rows}
     if not counts:
         return counts
     metrics.observe_unlink(counts)
