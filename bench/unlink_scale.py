@@ -1,6 +1,8 @@
 """Benchmark 2: an unlink that ends N dependent links, for N = 10, 1,000, 100,000.
 
 Target: <= 10 ms + 3 us per ended link, and the same number of SQL statements at every N.
+The target is judged on the first unlink of each size on the benchmark's connection; sizes up
+to 1,000 are then repeated on fresh fan-outs and their median reported beside it (`AGAIN`).
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import do_the_workers_share, ms
+from bench.common import do_the_workers_share, median, ms
 
 
 def build_fanout(n: int, tag: str) -> int:
@@ -99,7 +101,7 @@ def run(*, sizes: tuple[int, ...] = (10, 1_000, 100_000)) -> dict[str, Any]:
     from bizlink.accounts.models import Notification
     from bizlink.links.actions import end_links
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for n in sizes:
         root = build_fanout(n, f"fan{n}")
         settle()
@@ -123,6 +125,7 @@ def run(*, sizes: tuple[int, ...] = (10, 1_000, 100_000)) -> dict[str, Any]:
                 "target_met": elapsed <= budget,
                 "told": told,
                 "worker_seconds": worker_seconds,
+                "again": _again(n) if n <= AGAIN_UP_TO else [],
             }
         )
     same = len({r["statements"] for r in rows}) == 1
@@ -131,10 +134,39 @@ def run(*, sizes: tuple[int, ...] = (10, 1_000, 100_000)) -> dict[str, Any]:
         f"(budget {ms(r['budget'])}: {'met' if r['target_met'] else 'NOT met'}), "
         f"{r['statements']} SQL statements, then the worker told {r['told']:,} people in "
         f"{r['worker_seconds']:.2f} s"
+        + (
+            f" (then {len(r['again'])} more of the same size on the same connection: median "
+            f"{ms(median(r['again']))}, {ms(min(r['again']))}-{ms(max(r['again']))})"
+            if r["again"]
+            else ""
+        )
         for r in rows
     ]
     lines.append(f"statement count constant across sizes: {'yes' if same else 'NO'}")
     return {"rows": rows, "same_statement_count": same, "summary": "; ".join(lines)}
+
+
+# The measured unlink of each size is the first on its connection (the target is judged on
+# it); small ones are then repeated on fresh fan-outs, because the first touch of each table an
+# unlink writes costs that connection its first planning and catalog reads (bench/RESULTS.md).
+AGAIN_UP_TO = 1_000
+AGAIN = 4
+
+
+def _again(n: int) -> list[float]:
+    """Seconds of AGAIN more unlinks of size n, each a fresh fan-out, the worker's share done
+    after each (not timed)."""
+    from bizlink.links.actions import end_links
+
+    seconds = []
+    for i in range(AGAIN):
+        root = build_fanout(n, f"fan{n}a{i}")
+        settle()
+        start = time.perf_counter()
+        end_links([root], actor=None, reason="benchmark")
+        seconds.append(time.perf_counter() - start)
+        do_the_workers_share()
+    return seconds
 
 
 def _timer(timings: list[tuple[float, str]]) -> Any:

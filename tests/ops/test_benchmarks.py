@@ -45,6 +45,9 @@ def test_short_benchmarks_run_and_report(tmp_path: Path) -> None:
     told = re.findall(r"N=([\d,]+): .*?the worker told ([\d,]+) people", unlink_line)
     assert len(told) == 3, unlink_line
     assert all(int(t.replace(",", "")) >= int(n.replace(",", "")) for n, t in told), unlink_line
+    # Each size up to 1,000 is measured again on the same connection (the first is cold).
+    again = re.findall(r"then 4 more of the same size on the same connection: median ", unlink_line)
+    assert len(again) == 3, unlink_line
     # Benchmark 6: the simulated day's money adds up whatever the machine's speed.
     assert "rollup, hourly rows and ledger agree: yes" in report
     assert "negative balances: 0; campaigns over budget: 0" in report
