@@ -10,6 +10,8 @@ import psycopg
 import pytest
 from django.db import connections
 
+from tests.faults.server import database_url_for
+
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
 
@@ -23,14 +25,7 @@ def wrapper() -> Iterator[Any]:
 
 
 def other_session() -> psycopg.Connection:
-    s = connections["default"].settings_dict
-    return psycopg.connect(
-        host=s["HOST"] or "127.0.0.1",
-        port=s["PORT"] or 5432,
-        user=s["USER"],
-        dbname=s["NAME"],
-        autocommit=True,
-    )
+    return psycopg.connect(database_url_for(), autocommit=True)
 
 
 def last_statement(wrapper: Any) -> str:
