@@ -50,7 +50,7 @@ def count_change(change_id: Any) -> dict[tuple[str, bool], int]:
     except DatabaseError as exc:
         log.warning("links.ended.uncounted", change_id=str(change_id), error=type(exc).__name__)
         return {}
-    return report_change(change_id, [(kind, cascade, n, by) for kind, cascade, n, by in rows])
+    return report_change(change_id, rows)
 
 
 def report_change(change_id: Any, rows: Sequence[tuple[Any, ...]]) -> dict[tuple[str, bool], int]:
