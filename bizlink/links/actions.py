@@ -25,10 +25,12 @@ from bizlink.core.errors import InvalidInput
 from bizlink.links import queries
 from bizlink.links.graph import LIVE_SQL, doomed_cte, locked_doomed_cte
 from bizlink.links.hooks import HookStatement, run_statements
+from bizlink.links.live import active_q, live_sql
 from bizlink.links.models import LIVE, Link, LinkDependency, Status
 
 # An unlink re-checks for dependents created concurrently; this bounds the loop.
 MAX_SWEEPS = 5
+_CHILD_LIVE = live_sql("child")
 
 # What an unlink ended, by kind: rows of (link kind, is_cascade, count, actor id), as the sweep
 # counted them (PostgreSQL), or None where it did not (SQLite: read the change's audit rows).
@@ -202,7 +204,7 @@ def activate_link(link: Link, actor: User) -> Link:
     locked = Link.objects.select_for_update().get(pk=link.pk)
     if locked.status != Status.PENDING:
         raise InvalidInput(f"This request is {locked.get_status_display().lower()}, not pending.")
-    dead = locked.requires.exclude(status=Status.ACTIVE)
+    dead = locked.requires.exclude(active_q())
     if dead.exists():
         raise InvalidInput("This request can no longer be accepted: what it relied on has ended.")
     locked.status = Status.ACTIVE
@@ -305,7 +307,7 @@ def end_links(
                     WHERE change_id = %s AND action = 'link.ended'
                 ) AND EXISTS (
                     SELECT 1 FROM links_link child
-                    WHERE child.id = dep.link_id AND child.status IN {LIVE_SQL}
+                    WHERE child.id = dep.link_id AND {_CHILD_LIVE}
                 )
                 """,
                 [change_param],
