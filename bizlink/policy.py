@@ -22,6 +22,7 @@ from bizlink.businesses.models import AdAccount, BusinessCenter
 from bizlink.core.errors import Refused
 from bizlink.core.rows import instance_from_row
 from bizlink.links import queries as link_queries
+from bizlink.links.live import active_sql
 from bizlink.links.models import FinanceRole, Kind, Link, Role, Status
 
 
@@ -81,8 +82,7 @@ def deciding_many() -> Iterator[None]:
 # parameters: only then can PostgreSQL's plan for the prepared statement use the partial index
 # (live links only), so the plan is made once per connection, not once per call.
 MEMBERSHIP_WHERE = (
-    f"status = '{Status.ACTIVE.value}' AND kind = '{Kind.MEMBERSHIP.value}'"
-    " AND business_id = %s AND user_id = %s"
+    f"{active_sql()} AND kind = '{Kind.MEMBERSHIP.value}' AND business_id = %s AND user_id = %s"
 )
 
 
@@ -170,27 +170,27 @@ def ask_admins(business: BusinessCenter | int, verb_phrase: str) -> tuple[str, t
 
 # The hottest read in the product: written once as SQL, so each check is one round trip with
 # no ORM compilation. Every path is an index lookup (see links.Link.Meta.indexes).
-ACCOUNT_ACCESS_SQL = """
+ACCOUNT_ACCESS_SQL = f"""
 SELECT 1 FROM accounts_creatoraccount a
 WHERE a.id = %(account)s AND (
     a.owner_id = %(user)s
     OR EXISTS (
         SELECT 1 FROM links_link p
-        WHERE p.user_id = %(user)s AND p.status = 'ACTIVE' AND p.account_id = %(account)s
+        WHERE p.user_id = %(user)s AND {active_sql("p")} AND p.account_id = %(account)s
           AND p.kind = 'ASSET_PERMISSION'
     )
     OR EXISTS (
         SELECT 1 FROM links_link al
         JOIN links_link m ON m.business_id = al.business_id
-        WHERE al.account_id = %(account)s AND al.status = 'ACTIVE' AND al.kind = 'ACCOUNT_BC'
-          AND m.user_id = %(user)s AND m.status = 'ACTIVE' AND m.kind = 'MEMBERSHIP'
+        WHERE al.account_id = %(account)s AND {active_sql("al")} AND al.kind = 'ACCOUNT_BC'
+          AND m.user_id = %(user)s AND {active_sql("m")} AND m.kind = 'MEMBERSHIP'
           AND m.role = 'ADMIN'
     )
     OR EXISTS (
         SELECT 1 FROM links_link s
         JOIN links_link m ON m.business_id = s.partner_id
-        WHERE s.account_id = %(account)s AND s.status = 'ACTIVE' AND s.kind = 'PARTNER_SHARE'
-          AND m.user_id = %(user)s AND m.status = 'ACTIVE' AND m.kind = 'MEMBERSHIP'
+        WHERE s.account_id = %(account)s AND {active_sql("s")} AND s.kind = 'PARTNER_SHARE'
+          AND m.user_id = %(user)s AND {active_sql("m")} AND m.kind = 'MEMBERSHIP'
           AND m.role = 'ADMIN'
     )
 )
