@@ -4,8 +4,9 @@ A later change makes "live" mean more than the row's own status (a link whose an
 counts as ended too); that change is made in `links.live` only, so no read elsewhere may test
 a link's status by hand. The guard below scans the code outside `bizlink/links/` (migrations
 aside) for hand-written status tests: ORM lookups (`status=Status.ACTIVE`, `status__in=LIVE`,
-`links__status=...` in filter/exclude/get/Q) and SQL text (`l.status = 'ACTIVE'`,
-`status IN ('PENDING', 'ACTIVE')`). The unit tests pin the helpers' Q objects and SQL text,
+`links__status=...` in filter/exclude/get/Q), SQL text (`l.status = 'ACTIVE'`,
+`status IN ('PENDING', 'ACTIVE')`) and comparisons of a loaded link (`link.status != Status.ACTIVE`,
+`link.status in LIVE`). The unit tests pin the helpers' Q objects and SQL text,
 which must stay exactly what the call sites wrote before (partial indexes match the text).
 """
 
@@ -20,6 +21,7 @@ from django.db.models import Q
 
 from bizlink.links import graph, live
 from bizlink.links.enums import LIVE, Status
+from bizlink.links.models import Link
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "bizlink"
@@ -54,7 +56,8 @@ ALLOWED: dict[tuple[str, str], str] = {
 ADVICE = (
     "test liveness with bizlink.links.live: live_q()/active_q()/pending_q() (prefix for a "
     "relation, e.g. active_q('link__')) in ORM lookups, live_sql(alias)/active_sql(alias) in SQL "
-    "(built once, into a module constant); or, if this is not a liveness read (a status "
+    "(built once, into a module constant), is_live(link)/is_active(link)/is_pending(link) for a "
+    "link already loaded; or, if this is not a liveness read (a status "
     "transition of the row itself), add it to ALLOWED in tests/test_live_predicate.py with why"
 )
 
@@ -132,6 +135,15 @@ def scan(source: str, path: str = "<sample>") -> list[Finding]:
                 found.append(
                     Finding(path, line, lines[line - 1].strip(), f"ORM lookup {keyword.arg}=")
                 )
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Compare):
+            continue
+        sides = [node.left, *node.comparators]
+        if any(isinstance(side, ast.Attribute) and side.attr == "status" for side in sides) and any(
+            _mentions_link_status(side, status, live_names) for side in sides
+        ):
+            line = node.lineno
+            found.append(Finding(path, line, lines[line - 1].strip(), "comparison of .status"))
     for number, text in enumerate(lines, start=1):
         if any(p.search(text) for p in SQL_PATTERNS):
             found.append(Finding(path, number, text.strip(), "SQL status test"))
@@ -186,9 +198,13 @@ f = "SELECT 1 FROM links_link l WHERE l.status = 'ACTIVE'"
 g = "WHERE status IN ('PENDING', 'ACTIVE')"
 h = f"AND m.status = '{S.ACTIVE.value}'"
 i = f"AND child.status IN {LIVE_SQL}"
+j = grant is None or grant.status != S.ACTIVE
+k = [m for m in members if m.status == "ACTIVE"]
+if link.kind != "X" or link.status not in LIVE:
+    pass
 """
     found = scan(sample)
-    assert [f.line for f in found] == [6, 7, 8, 9, 10, 11, 12, 13, 14]
+    assert sorted(f.line for f in found) == [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]
     assert str(found[0]) == (
         "bizlink/<sample>:6: ORM lookup status__in=: "
         'a = Link.objects.filter(kind="X", status__in=LIVE)'
@@ -208,6 +224,9 @@ Link.objects.filter(pk=1).update(status=Status.REVOKED)
 Link.objects.filter(Q(kind="X") & live_q())
 Campaign.objects.filter(status=RunStatus.ACTIVE)
 SQL = f"WHERE {active_sql('l')} AND c.status <> 'DELETED'"
+ok = campaign.status == RunStatus.ACTIVE and is_active(link)
+if relation_status == "PENDING" or request.status == Request.Status.PENDING:
+    pass
 """
     assert scan(sample) == []
 
@@ -218,6 +237,14 @@ def test_orm_helpers() -> None:
     assert live.active_q() == Q(status=Status.ACTIVE)
     assert live.active_q("membership__") == Q(membership__status=Status.ACTIVE)
     assert live.pending_q("link__") == Q(link__status=Status.PENDING)
+
+
+def test_loaded_link_helpers() -> None:
+    for status in Status:
+        link = Link(status=status)
+        assert live.is_live(link) == link.is_live == (status in LIVE)
+        assert live.is_active(link) == (status == Status.ACTIVE)
+        assert live.is_pending(link) == (status == Status.PENDING)
 
 
 def test_sql_helpers_keep_the_text_indexes_match() -> None:

@@ -26,8 +26,8 @@ from bizlink.ads.models import (
 from bizlink.businesses.models import AdAccount
 from bizlink.core import clock
 from bizlink.links import queries as link_queries
-from bizlink.links.live import active_q, live_q, pending_q
-from bizlink.links.models import Kind, Link, Role, Status
+from bizlink.links.live import active_q, is_active, live_q, pending_q
+from bizlink.links.models import Kind, Link, Role
 
 PREVIEW_SAMPLE = 50
 
@@ -228,7 +228,7 @@ def delivery_status(
     now = now or clock.now()
     group = ad.ad_group
     campaign = group.campaign
-    if ad.stop_reason == StopReason.IDENTITY_DISCONNECTED or ad.identity.status != Status.ACTIVE:
+    if ad.stop_reason == StopReason.IDENTITY_DISCONNECTED or not is_active(ad.identity):
         handle = ad.identity.account.handle if ad.identity.account else "?"
         return Delivery(
             "identity_disconnected",

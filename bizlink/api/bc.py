@@ -32,7 +32,7 @@ from bizlink.api.wire import (
 from bizlink.businesses import access, actions, queries
 from bizlink.core.errors import InvalidInput, NotFound
 from bizlink.links.enums import ASSET_ROLES, FinanceRole, Kind, Role, Status
-from bizlink.links.live import active_q, pending_q
+from bizlink.links.live import active_q, is_active, pending_q
 from bizlink.partner_access import actions as partner_actions
 from bizlink.policy import decide, is_admin, require
 
@@ -909,11 +909,9 @@ def identity_get(
             "display_name": r.account.display_name,
             "user_name": r.account.handle,
             "profile_image": "",
-            "available_status": "AVAILABLE"
-            if r.status == Status.ACTIVE
-            else "NO_VALID_BIND_ACCOUNT",
-            "can_pull_video": r.status == Status.ACTIVE,
-            "can_push_video": r.status == Status.ACTIVE,
+            "available_status": "AVAILABLE" if is_active(r) else "NO_VALID_BIND_ACCOUNT",
+            "can_pull_video": is_active(r),
+            "can_push_video": is_active(r),
             "can_use_live_ads": False,
             "can_manage_message": False,
         }

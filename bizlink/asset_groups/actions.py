@@ -24,8 +24,8 @@ from bizlink.businesses import queries as business_queries
 from bizlink.businesses.models import AdAccount, BusinessCenter
 from bizlink.core import clock
 from bizlink.core.errors import InvalidInput
-from bizlink.links.enums import ASSET_ROLES, Kind, Status
-from bizlink.links.live import active_q
+from bizlink.links.enums import ASSET_ROLES, Kind
+from bizlink.links.live import active_q, is_active
 from bizlink.links.models import Link
 from bizlink.policy import require
 
@@ -55,7 +55,7 @@ def _check_members(bc: BusinessCenter, members: Sequence[tuple[Link, str]]) -> N
         if (
             link.kind != Kind.MEMBERSHIP
             or link.business_id != bc.pk
-            or link.status != Status.ACTIVE
+            or not is_active(link)
             or link.user_id is None
         ):
             raise InvalidInput("Choose members who have joined this Business Center.", "members")

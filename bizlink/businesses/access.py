@@ -12,8 +12,8 @@ from bizlink.accounts.models import User
 from bizlink.businesses import queries
 from bizlink.businesses.models import AdAccount, BusinessCenter
 from bizlink.core.errors import NotFound
-from bizlink.links.live import active_q, live_q
-from bizlink.links.models import Kind, Link, Status
+from bizlink.links.live import active_q, is_pending, live_q
+from bizlink.links.models import Kind, Link
 from bizlink.policy import decide, note_membership, sharing_facts
 
 
@@ -83,7 +83,7 @@ def account_link_for(actor: User, bc: BusinessCenter, account_id: int) -> Link:
     )
     if link is None or link.account is None:
         raise NotFound("No such TikTok account in this Business Center.")
-    if link.status == Status.PENDING and link.account.owner_id != actor.pk:
+    if is_pending(link) and link.account.owner_id != actor.pk:
         raise NotFound("No such TikTok account in this Business Center.")
     if not decide(actor, "account.view", (bc, link.account)).allowed:
         raise NotFound("No such TikTok account in this Business Center.")

@@ -26,7 +26,7 @@ from bizlink.core import clock
 from bizlink.core.rows import instance_from_row
 from bizlink.links import queries as link_queries
 from bizlink.links.enums import Kind, Status
-from bizlink.links.live import active_q, live_q
+from bizlink.links.live import active_q, is_active, live_q
 from bizlink.links.models import Link
 
 FIRST_PARTY_SLUGS = (TIKTOK_FOR_BUSINESS, BUSINESS_CENTER)
@@ -219,7 +219,7 @@ def _introspect_access(client: Application, checksum: str) -> dict[str, Any] | N
     if access is None:
         return None
     tie = TokenLink.objects.filter(access_token=access).select_related("link__account").first()
-    if tie is None or tie.link.status != Status.ACTIVE or access.expires <= clock.now():
+    if tie is None or not is_active(tie.link) or access.expires <= clock.now():
         return {"active": False}
     answer = _describe(client, tie.link, "access_token", access.scope, access.created)
     answer["exp"] = _timestamp(access.expires)
@@ -237,7 +237,7 @@ def _introspect_refresh(client: Application, checksum: str) -> dict[str, Any] | 
     if refresh is None:
         return None
     tie = TokenLink.objects.filter(refresh_token=refresh).select_related("link__account").first()
-    if tie is None or tie.link.status != Status.ACTIVE or refresh.access_token is None:
+    if tie is None or not is_active(tie.link) or refresh.access_token is None:
         return {"active": False}
     answer = _describe(
         client, tie.link, "refresh_token", refresh.access_token.scope, refresh.created

@@ -25,7 +25,7 @@ from bizlink.core.errors import InvalidInput
 from bizlink.links import queries
 from bizlink.links.graph import LIVE_SQL, doomed_cte, locked_doomed_cte
 from bizlink.links.hooks import HookStatement, run_statements
-from bizlink.links.live import active_q, live_sql
+from bizlink.links.live import active_q, is_active, is_live, live_sql
 from bizlink.links.models import LIVE, Link, LinkDependency, Status
 
 # An unlink re-checks for dependents created concurrently; this bounds the loop.
@@ -138,7 +138,7 @@ def create_link(
         locked = list(
             Link.objects.select_for_update().filter(id__in=[r.pk for r in required]).order_by("id")
         )
-        ended = [link for link in locked if link.status != Status.ACTIVE]
+        ended = [link for link in locked if not is_active(link)]
         if ended or len(locked) != len(required):
             raise InvalidInput(
                 "This access can no longer be granted: "
@@ -193,7 +193,7 @@ def create_link(
 def add_requirement(link: Link, required: Link) -> None:
     """Make `link` depend on `required` (which must be active now; locked until commit)."""
     locked = Link.objects.select_for_update().get(pk=required.pk)
-    if locked.status != Status.ACTIVE:
+    if not is_active(locked):
         raise InvalidInput(f"{queries.describe(locked)} is no longer active.")
     LinkDependency.objects.get_or_create(link=link, requires=locked)
 
@@ -217,7 +217,7 @@ def activate_link(link: Link, actor: User) -> Link:
 @transaction.atomic
 def change_role(link: Link, *, role: str, finance_role: str | None, actor: User) -> Link:
     locked = Link.objects.select_for_update().get(pk=link.pk)
-    if locked.status not in LIVE:
+    if not is_live(locked):
         raise InvalidInput("This access has ended; its role can no longer change.")
     before = locked.role
     locked.role = role

@@ -1,7 +1,8 @@
 """The single definition of a live (or active) link, for every read that asks.
 
 Whether a link still holds is decided here and nowhere else: ORM reads filter with `live_q` /
-`active_q` (or `pending_q`), hand-written SQL embeds `live_sql` / `active_sql`. Today a link is
+`active_q` (or `pending_q`), hand-written SQL embeds `live_sql` / `active_sql`, and a link
+already loaded is asked with `is_live` / `is_active` (or `is_pending`). Today a link is
 live when its own row is PENDING or ACTIVE; the planned check that none of its ancestors (in
 `links_linkdependency`) has ended will be added here, and every caller gets it.
 tests/test_live_predicate.py fails when code outside `bizlink.links` tests a link's status by hand.
@@ -16,6 +17,8 @@ once, at import time.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from django.db.models import Q
 
 from bizlink.links.enums import LIVE, Status
@@ -24,6 +27,9 @@ __all__ = [
     "LIVE_VALUES_SQL",
     "active_q",
     "active_sql",
+    "is_active",
+    "is_live",
+    "is_pending",
     "live_q",
     "live_sql",
     "pending_q",
@@ -46,6 +52,24 @@ def active_q(prefix: str = "") -> Q:
 def pending_q(prefix: str = "") -> Q:
     """Live links not yet accepted (invitations, link requests)."""
     return Q(**{prefix + "status": Status.PENDING})
+
+
+class _HasStatus(Protocol):
+    @property
+    def status(self) -> str: ...
+
+
+def is_live(link: _HasStatus) -> bool:
+    """A link already loaded: pending or active."""
+    return link.status in LIVE
+
+
+def is_active(link: _HasStatus) -> bool:
+    return link.status == Status.ACTIVE
+
+
+def is_pending(link: _HasStatus) -> bool:
+    return link.status == Status.PENDING
 
 
 def _column(alias: str) -> str:

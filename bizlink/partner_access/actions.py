@@ -20,8 +20,8 @@ from bizlink.core import clock
 from bizlink.core.errors import InvalidInput
 from bizlink.links import actions as link_actions
 from bizlink.links import queries as link_queries
-from bizlink.links.live import live_q
-from bizlink.links.models import ASSET_ROLES, LIVE, Kind, Link, LinkDependency, Role, Status
+from bizlink.links.live import is_live, live_q
+from bizlink.links.models import ASSET_ROLES, Kind, Link, LinkDependency, Role, Status
 from bizlink.policy import require
 
 TIMEBOXED = (Kind.PARTNER_SHARE, Kind.MEMBERSHIP)
@@ -66,7 +66,7 @@ def set_expiry(actor: User, link: Link, *, expires_at: dt.datetime | None) -> Li
         raise InvalidInput("Only partner shares and memberships can be time-boxed.")
     require(actor, "business.manage", link.bc)
     locked = Link.objects.select_for_update().get(pk=link.pk)
-    if locked.status not in LIVE:
+    if not is_live(locked):
         raise InvalidInput("This access has already ended.")
     if expires_at is not None and expires_at <= clock.now():
         raise InvalidInput("Choose a moment in the future.", field="expires_at")

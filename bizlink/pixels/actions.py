@@ -24,8 +24,8 @@ from bizlink.core import clock
 from bizlink.core.errors import InvalidInput
 from bizlink.links import actions as link_actions
 from bizlink.links import queries as link_queries
-from bizlink.links.live import active_q, active_sql
-from bizlink.links.models import Kind, Link, Status
+from bizlink.links.live import active_q, active_sql, is_active, is_live
+from bizlink.links.models import Kind, Link
 from bizlink.pixels import events as event_rules
 from bizlink.pixels.models import (
     AssetKind,
@@ -173,7 +173,7 @@ def stop_sync(actor: User, binding: SyncBinding, *, reason: str = "") -> link_ac
     """Unlink a data asset from an ad account (bc/pixel/link/update UNLINK, Stop sync)."""
     require(actor, "business.manage", binding.business)
     binding.link.refresh_from_db()
-    if binding.link.status not in (Status.ACTIVE, Status.PENDING):
+    if not is_live(binding.link):
         raise InvalidInput(f"{binding.asset_name} no longer syncs to {binding.ad_account.name}.")
     return link_actions.end_links(
         [binding.link_id],
@@ -232,7 +232,7 @@ def retry_sync(actor: User, binding: SyncBinding) -> SyncBinding:
         .select_related("link", "ad_account")
         .get(pk=binding.pk)
     )
-    if locked.state == SyncState.STOPPED or locked.link.status != Status.ACTIVE:
+    if locked.state == SyncState.STOPPED or not is_active(locked.link):
         raise InvalidInput(
             f"{locked.asset_name} no longer syncs to {locked.ad_account.name}; a stopped sync "
             "never runs. Use Resume sync to start it again."
