@@ -22,7 +22,8 @@ from bizlink.businesses.models import AdAccount, BusinessCenter
 from bizlink.core.errors import Refused
 from bizlink.core.rows import instance_from_row
 from bizlink.links import queries as link_queries
-from bizlink.links.models import FinanceRole, Kind, Link, Role, Status
+from bizlink.links.live import active_sql, is_active, is_live, is_pending
+from bizlink.links.models import FinanceRole, Kind, Link, Role
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,7 @@ def deciding_many() -> Iterator[None]:
 # parameters: only then can PostgreSQL's plan for the prepared statement use the partial index
 # (live links only), so the plan is made once per connection, not once per call.
 MEMBERSHIP_WHERE = (
-    f"status = '{Status.ACTIVE.value}' AND kind = '{Kind.MEMBERSHIP.value}'"
-    " AND business_id = %s AND user_id = %s"
+    f"{active_sql()} AND kind = '{Kind.MEMBERSHIP.value}' AND business_id = %s AND user_id = %s"
 )
 
 
@@ -170,27 +170,27 @@ def ask_admins(business: BusinessCenter | int, verb_phrase: str) -> tuple[str, t
 
 # The hottest read in the product: written once as SQL, so each check is one round trip with
 # no ORM compilation. Every path is an index lookup (see links.Link.Meta.indexes).
-ACCOUNT_ACCESS_SQL = """
+ACCOUNT_ACCESS_SQL = f"""
 SELECT 1 FROM accounts_creatoraccount a
 WHERE a.id = %(account)s AND (
     a.owner_id = %(user)s
     OR EXISTS (
         SELECT 1 FROM links_link p
-        WHERE p.user_id = %(user)s AND p.status = 'ACTIVE' AND p.account_id = %(account)s
+        WHERE p.user_id = %(user)s AND {active_sql("p")} AND p.account_id = %(account)s
           AND p.kind = 'ASSET_PERMISSION'
     )
     OR EXISTS (
         SELECT 1 FROM links_link al
         JOIN links_link m ON m.business_id = al.business_id
-        WHERE al.account_id = %(account)s AND al.status = 'ACTIVE' AND al.kind = 'ACCOUNT_BC'
-          AND m.user_id = %(user)s AND m.status = 'ACTIVE' AND m.kind = 'MEMBERSHIP'
+        WHERE al.account_id = %(account)s AND {active_sql("al")} AND al.kind = 'ACCOUNT_BC'
+          AND m.user_id = %(user)s AND {active_sql("m")} AND m.kind = 'MEMBERSHIP'
           AND m.role = 'ADMIN'
     )
     OR EXISTS (
         SELECT 1 FROM links_link s
         JOIN links_link m ON m.business_id = s.partner_id
-        WHERE s.account_id = %(account)s AND s.status = 'ACTIVE' AND s.kind = 'PARTNER_SHARE'
-          AND m.user_id = %(user)s AND m.status = 'ACTIVE' AND m.kind = 'MEMBERSHIP'
+        WHERE s.account_id = %(account)s AND {active_sql("s")} AND s.kind = 'PARTNER_SHARE'
+          AND m.user_id = %(user)s AND {active_sql("m")} AND m.kind = 'MEMBERSHIP'
           AND m.role = 'ADMIN'
     )
 )
@@ -267,13 +267,13 @@ def _business_manage(actor: User, bc: BusinessCenter) -> Decision:
 
 
 def _member_remove(actor: User, link: Link) -> Decision:
-    if link.kind != Kind.MEMBERSHIP or link.status not in (Status.ACTIVE, Status.PENDING):
+    if link.kind != Kind.MEMBERSHIP or not is_live(link):
         return deny("This person is no longer a member.")
     leaving_self = link.user_id == actor.pk
     if not leaving_self and not is_admin(actor, link.bc_id):
         remedy, ask = ask_admins(link.bc_id, "remove this member")
         return deny("Only Business Center admins can remove members.", remedy, ask)
-    is_live_admin = link.role == Role.ADMIN and link.status == Status.ACTIVE
+    is_live_admin = link.role == Role.ADMIN and is_active(link)
     if is_live_admin and not _admin_link_ids(link.bc_id) - {link.pk}:
         return deny(
             "A Business Center must keep at least one Admin, and this is the last one.",
@@ -290,7 +290,7 @@ def _member_change_role(actor: User, link: Link) -> Decision:
 
 
 def _asset_permission_remove(actor: User, link: Link) -> Decision:
-    if link.kind != Kind.ASSET_PERMISSION or link.status not in (Status.ACTIVE, Status.PENDING):
+    if link.kind != Kind.ASSET_PERMISSION or not is_live(link):
         return deny("This permission has already ended.")
     if link.user_id == actor.pk:
         return ALLOW  # anyone may give up their own access
@@ -313,14 +313,14 @@ def _asset_permission_remove(actor: User, link: Link) -> Decision:
 
 
 def _account_link_disconnect(actor: User, link: Link) -> Decision:
-    if link.kind == Kind.PARTNER_SHARE and link.status == Status.ACTIVE and link.account:
+    if link.kind == Kind.PARTNER_SHARE and is_active(link) and link.account:
         remedy, ask = ask_admins(link.bc_id, f"stop sharing @{link.account.handle}")
         return deny(
             f"@{link.account.handle} is shared with you by {link.bc.name}, which holds it.",
             remedy + " Its owner can also remove access from the TikTok app's settings.",
             ask,
         )
-    if link.kind != Kind.ACCOUNT_BC or link.status not in (Status.ACTIVE, Status.PENDING):
+    if link.kind != Kind.ACCOUNT_BC or not is_live(link):
         return deny("This account is no longer linked.")
     assert link.account is not None
     if link.account.owner_id == actor.pk:
@@ -343,13 +343,13 @@ def _account_link_respond(actor: User, link: Link) -> Decision:
             f"Only the owner of @{link.account.handle} can approve or reject this request.",
             "Switch to the account's owner and try again.",
         )
-    if link.status != Status.PENDING:
+    if not is_pending(link):
         return deny(f"This request is already {link.get_status_display().lower()}.")
     return ALLOW
 
 
 def _invitation_respond(actor: User, link: Link) -> Decision:
-    if link.kind != Kind.MEMBERSHIP or link.status != Status.PENDING:
+    if link.kind != Kind.MEMBERSHIP or not is_pending(link):
         return deny("This invitation is no longer open.")
     if link.invited_email.lower() != actor.email.lower():
         return deny(
@@ -392,7 +392,7 @@ def _owner_only(actor: User, account: CreatorAccount) -> Decision:
 
 
 def _app_grant_remove(actor: User, link: Link) -> Decision:
-    if link.kind != Kind.APP_GRANT or link.status != Status.ACTIVE:
+    if link.kind != Kind.APP_GRANT or not is_active(link):
         return deny("This app no longer has access.")
     assert link.account is not None
     # The owner's right to leave is unconditional: no Business Center role is consulted.
@@ -452,7 +452,7 @@ def _ad_identity_respond(actor: User, link: Link) -> Decision:
 
 
 def _ad_identity_remove(actor: User, link: Link) -> Decision:
-    if link.kind != Kind.ACCOUNT_AD_ACCOUNT or link.status not in (Status.ACTIVE, Status.PENDING):
+    if link.kind != Kind.ACCOUNT_AD_ACCOUNT or not is_live(link):
         return deny("This TikTok account is no longer linked to the ad account.")
     assert link.account is not None and link.ad_account is not None
     if link.account.owner_id == actor.pk:
@@ -523,7 +523,7 @@ def _billing_top_up(actor: User, ad_account: AdAccount) -> Decision:
 
 def _partner_share_remove(actor: User, link: Link) -> Decision:
     """Stop sharing an asset with a partner: the sharing BC's admins, or the account's owner."""
-    if link.kind != Kind.PARTNER_SHARE or link.status not in (Status.ACTIVE, Status.PENDING):
+    if link.kind != Kind.PARTNER_SHARE or not is_live(link):
         return deny("This asset is no longer shared with that partner.")
     if is_admin(actor, link.bc_id):
         return ALLOW
@@ -550,7 +550,7 @@ def _removal_request_decide(actor: User, req: Any) -> Decision:
 
 def _partner_share_change_level(actor: User, link: Link) -> Decision:
     """Raise or lower what a partner may do: the sharing Business Center's admins."""
-    if link.kind != Kind.PARTNER_SHARE or link.status not in (Status.ACTIVE, Status.PENDING):
+    if link.kind != Kind.PARTNER_SHARE or not is_live(link):
         return deny("This asset is no longer shared with that partner.")
     if is_admin(actor, link.bc_id):
         return ALLOW
@@ -561,7 +561,7 @@ def _partner_share_change_level(actor: User, link: Link) -> Decision:
 
 
 def _partner_remove(actor: User, link: Link) -> Decision:
-    if link.kind != Kind.PARTNERSHIP or link.status not in (Status.ACTIVE, Status.PENDING):
+    if link.kind != Kind.PARTNERSHIP or not is_live(link):
         return deny("This Business Center is no longer a partner.")
     return _business_manage(actor, link.bc)
 

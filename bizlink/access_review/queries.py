@@ -11,11 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.db.models import Q
+
 from bizlink import policy
 from bizlink.accounts.models import CreatorAccount, User
 from bizlink.core.errors import NotFound
 from bizlink.links import queries as link_queries
-from bizlink.links.models import LIVE, Kind, Link, Role, Status
+from bizlink.links.live import live_q, pending_q
+from bizlink.links.models import Kind, Link, Role
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -94,7 +97,7 @@ def account_link_for(actor: User, account: CreatorAccount, link_id: int) -> Link
     """A live link of the actor's own account (anything else is "not found")."""
     link = (
         link_queries.with_names(
-            Link.objects.filter(pk=link_id, account=account, status__in=LIVE)
+            Link.objects.filter(Q(pk=link_id, account=account) & live_q())
         ).first()
         if account.owner_id == actor.pk
         else None
@@ -107,14 +110,14 @@ def account_link_for(actor: User, account: CreatorAccount, link_id: int) -> Link
 def ending_roots(account: CreatorAccount) -> list[int]:
     """Every live link of the account: the roots of *Disconnect everywhere*."""
     return list(
-        Link.objects.filter(account=account, status__in=LIVE)
+        Link.objects.filter(Q(account=account) & live_q())
         .order_by("id")
         .values_list("id", flat=True)
     )
 
 
 def ending_roots_count(account: CreatorAccount) -> int:
-    return Link.objects.filter(account=account, status__in=LIVE).count()
+    return Link.objects.filter(Q(account=account) & live_q()).count()
 
 
 def _path(actor: User, text: str, link: Link, control: str) -> Path:
@@ -157,7 +160,7 @@ def _who_has_access(actor: User, account: CreatorAccount) -> WhoHasAccess:
     identities = list(active.filter(kind=Kind.ACCOUNT_AD_ACCOUNT).order_by("ad_account__name"))
     pending = list(
         link_queries.with_names(
-            Link.objects.filter(account=account, kind=Kind.ACCOUNT_BC, status=Status.PENDING)
+            Link.objects.filter(Q(account=account, kind=Kind.ACCOUNT_BC) & pending_q())
         ).order_by("created_at")
     )
     bc_admins = _admins(link.bc_id for link in bc_links)

@@ -28,9 +28,11 @@ from django.db import connection, transaction
 
 from bizlink.accounts.notifications import schedule_emails
 from bizlink.links.hooks import HookStatement
+from bizlink.links.live import active_sql
 from bizlink.outbox.enqueue import enqueue_change
 from bizlink.outbox.models import OutboxMessage, Topic
 
+_M_ACTIVE = active_sql("m")
 _ACTOR = """COALESCE((
     SELECT y.actor_id FROM audit_auditevent y
     WHERE y.change_id = %s AND y.actor_id IS NOT NULL LIMIT 1
@@ -47,7 +49,7 @@ EXISTS (
       AND (e.user_id <> {_ACTOR} OR a.owner_id <> {_ACTOR} OR d.owner_id <> {_ACTOR})
 ) OR EXISTS (
     SELECT 1 FROM links_link m
-    WHERE m.kind = 'MEMBERSHIP' AND m.status = 'ACTIVE' AND m.role = 'ADMIN'
+    WHERE m.kind = 'MEMBERSHIP' AND {_M_ACTIVE} AND m.role = 'ADMIN'
       AND m.user_id <> {_ACTOR}
       AND m.business_id IN (
           SELECT business_id FROM audit_auditevent WHERE change_id = %s AND action = 'link.ended'
@@ -87,7 +89,7 @@ FROM (
     WHERE d.id IN (SELECT ad_account_id FROM ended)
     UNION
     SELECT m.user_id FROM links_link m
-    WHERE m.kind = 'MEMBERSHIP' AND m.status = 'ACTIVE' AND m.role = 'ADMIN'
+    WHERE m.kind = 'MEMBERSHIP' AND {_M_ACTIVE} AND m.role = 'ADMIN'
       AND m.business_id IN (
           SELECT business_id FROM ended
           UNION

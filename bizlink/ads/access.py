@@ -6,11 +6,14 @@ Ad accounts the actor cannot reach, and anything inside them, are "not found", n
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from bizlink.accounts.models import User
 from bizlink.ads.models import Ad, AdGroup, Campaign, RunStatus, Video
 from bizlink.businesses.models import AdAccount
 from bizlink.core.errors import NotFound
-from bizlink.links.models import LIVE, Kind, Link
+from bizlink.links.live import live_q
+from bizlink.links.models import Kind, Link
 from bizlink.policy import decide
 
 
@@ -26,7 +29,7 @@ def ad_account_for(actor: User, ad_account_id: int) -> AdAccount:
 def member_for(actor: User, ad_account: AdAccount, link_id: int) -> Link:
     link = (
         Link.objects.select_related("user", "business", "ad_account")
-        .filter(pk=link_id, kind=Kind.ASSET_PERMISSION, ad_account=ad_account, status__in=LIVE)
+        .filter(Q(pk=link_id, kind=Kind.ASSET_PERMISSION, ad_account=ad_account) & live_q())
         .first()
     )
     if link is None:
@@ -37,7 +40,7 @@ def member_for(actor: User, ad_account: AdAccount, link_id: int) -> Link:
 def linked_account_for(actor: User, ad_account: AdAccount, link_id: int) -> Link:
     link = (
         Link.objects.select_related("account", "account__owner", "business", "ad_account")
-        .filter(pk=link_id, kind=Kind.ACCOUNT_AD_ACCOUNT, ad_account=ad_account, status__in=LIVE)
+        .filter(Q(pk=link_id, kind=Kind.ACCOUNT_AD_ACCOUNT, ad_account=ad_account) & live_q())
         .first()
     )
     if link is None:
@@ -101,7 +104,7 @@ def owned_identity_for(actor: User, link_id: int) -> Link:
     """A live identity link of one of the actor's own accounts (the owner may always remove it)."""
     link = (
         Link.objects.select_related("account", "account__owner", "business", "ad_account")
-        .filter(pk=link_id, kind=Kind.ACCOUNT_AD_ACCOUNT, account__owner=actor, status__in=LIVE)
+        .filter(Q(pk=link_id, kind=Kind.ACCOUNT_AD_ACCOUNT, account__owner=actor) & live_q())
         .first()
     )
     if link is None:

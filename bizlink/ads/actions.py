@@ -39,6 +39,7 @@ from bizlink.core import clock
 from bizlink.core.errors import InvalidInput
 from bizlink.links import actions as link_actions
 from bizlink.links import queries as link_queries
+from bizlink.links.live import is_active
 from bizlink.links.models import ASSET_ROLES, Kind, Link, Status
 from bizlink.policy import require
 
@@ -582,7 +583,7 @@ def set_status(actor: User, obj: Level, status: str) -> Level:
     if (
         isinstance(locked, Ad)
         and status == RunStatus.ACTIVE
-        and (locked.stop_reason or locked.identity.status != Status.ACTIVE)
+        and (locked.stop_reason or not is_active(locked.identity))
     ):
         handle = locked.identity.account.handle if locked.identity.account else "?"
         raise InvalidInput(

@@ -26,7 +26,8 @@ from bizlink.ads.models import (
 from bizlink.businesses.models import AdAccount
 from bizlink.core import clock
 from bizlink.links import queries as link_queries
-from bizlink.links.models import LIVE, Kind, Link, Role, Status
+from bizlink.links.live import active_q, is_active, live_q, pending_q
+from bizlink.links.models import Kind, Link, Role
 
 PREVIEW_SAMPLE = 50
 
@@ -58,7 +59,7 @@ def members(ad_account: AdAccount) -> QuerySet[Link]:
     """People with a permission on this ad account (the *Members* tab)."""
     return link_queries.with_names(
         Link.objects.filter(
-            kind=Kind.ASSET_PERMISSION, ad_account=ad_account, status__in=LIVE
+            Q(kind=Kind.ASSET_PERMISSION, ad_account=ad_account) & live_q()
         ).order_by("role", "user__name")
     )
 
@@ -75,14 +76,14 @@ def linked_accounts(ad_account: AdAccount) -> QuerySet[Link]:
     """TikTok accounts linked (or asked to be linked) as ad identities."""
     return link_queries.with_names(
         Link.objects.filter(
-            kind=Kind.ACCOUNT_AD_ACCOUNT, ad_account=ad_account, status__in=LIVE
+            Q(kind=Kind.ACCOUNT_AD_ACCOUNT, ad_account=ad_account) & live_q()
         ).order_by("status", "account__handle")
     )
 
 
 def identities(ad_account: AdAccount) -> QuerySet[Link]:
     """Identities an ad may use right now."""
-    return linked_accounts(ad_account).filter(status=Status.ACTIVE)
+    return linked_accounts(ad_account).filter(active_q())
 
 
 def identity_posts(ad_account: AdAccount) -> QuerySet[Post]:
@@ -97,7 +98,7 @@ def identity_posts(ad_account: AdAccount) -> QuerySet[Post]:
 def pending_identity_requests(owner: User) -> QuerySet[Link]:
     return link_queries.with_names(
         Link.objects.filter(
-            kind=Kind.ACCOUNT_AD_ACCOUNT, status=Status.PENDING, account__owner=owner
+            Q(kind=Kind.ACCOUNT_AD_ACCOUNT, account__owner=owner) & pending_q()
         ).order_by("-created_at")
     )
 
@@ -106,7 +107,7 @@ def identity_links_of_owner(owner: User) -> QuerySet[Link]:
     """Ad accounts that may run ads as one of this person's TikTok accounts."""
     return link_queries.with_names(
         Link.objects.filter(
-            kind=Kind.ACCOUNT_AD_ACCOUNT, status=Status.ACTIVE, account__owner=owner
+            Q(kind=Kind.ACCOUNT_AD_ACCOUNT, account__owner=owner) & active_q()
         ).order_by("account__handle", "ad_account__name")
     )
 
@@ -227,7 +228,7 @@ def delivery_status(
     now = now or clock.now()
     group = ad.ad_group
     campaign = group.campaign
-    if ad.stop_reason == StopReason.IDENTITY_DISCONNECTED or ad.identity.status != Status.ACTIVE:
+    if ad.stop_reason == StopReason.IDENTITY_DISCONNECTED or not is_active(ad.identity):
         handle = ad.identity.account.handle if ad.identity.account else "?"
         return Delivery(
             "identity_disconnected",

@@ -50,7 +50,8 @@ from bizlink.ads.models import (
 )
 from bizlink.businesses.models import AdAccount
 from bizlink.core import clock
-from bizlink.links.models import Kind, Link, Status
+from bizlink.links.live import active_q
+from bizlink.links.models import Kind, Link
 
 CENT = Decimal("0.01")
 BASE_AUDIENCE = 40_000_000
@@ -113,7 +114,7 @@ def deliverable(hour: dt.datetime) -> Q:
         & Q(ad_group__status=RunStatus.ACTIVE)
         & Q(ad_group__campaign__status=RunStatus.ACTIVE)
         & Q(stop_reason=StopReason.NONE)
-        & Q(identity__status=Status.ACTIVE)
+        & active_q("identity__")
         & (Q(in_review=False) | Q(review_due__lte=hour))
         & Q(ad_group__start_at__lte=hour)
         & (Q(ad_group__end_at__isnull=True) | Q(ad_group__end_at__gt=hour))
@@ -212,11 +213,7 @@ def _tick_accounts(ad_account_ids: Sequence[int], hour: dt.datetime, report: Tic
         # an unlink takes them in that order too (its rows' foreign keys lock the account).
         list(
             Link.objects.select_for_update()
-            .filter(
-                kind=Kind.ACCOUNT_AD_ACCOUNT,
-                ad_account_id__in=ad_account_ids,
-                status=Status.ACTIVE,
-            )
+            .filter(Q(kind=Kind.ACCOUNT_AD_ACCOUNT, ad_account_id__in=ad_account_ids) & active_q())
             .order_by("pk")
             .values_list("pk", flat=True)
         )

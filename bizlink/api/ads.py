@@ -22,7 +22,7 @@ from bizlink.api.errors import PARAM_ERROR, ApiError
 from bizlink.api.wire import ident, json_param, page_args, paginate
 from bizlink.core import clock
 from bizlink.core.errors import InvalidInput
-from bizlink.links.enums import Status
+from bizlink.links.live import is_active
 
 router = Router(tags=["Campaigns and ads"])
 
@@ -125,9 +125,7 @@ def _group(g: Any, ad_account: Any) -> dict[str, Any]:
 
 def _ad(ad: Any, ad_account: Any) -> dict[str, Any]:
     identity = ad.identity
-    disconnected = ad.stop_reason == StopReason.IDENTITY_DISCONNECTED or (
-        identity.status != Status.ACTIVE
-    )
+    disconnected = ad.stop_reason == StopReason.IDENTITY_DISCONNECTED or not is_active(identity)
     return {
         "advertiser_id": str(ad_account.pk),
         "campaign_id": str(ad.ad_group.campaign_id),

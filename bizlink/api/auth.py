@@ -21,7 +21,7 @@ from bizlink.api.errors import (
     ApiError,
 )
 from bizlink.core import clock
-from bizlink.links.enums import Status
+from bizlink.links.live import is_active
 from bizlink.sandbox import actions as sandbox_actions
 
 
@@ -67,7 +67,7 @@ class AccessToken(APIKeyHeader):
         token, grant, counted = sandbox_actions.access_token_counting_call(key.strip(), now)
         if token is None or grant is None:
             raise ApiError(INVALID_ACCESS_TOKEN, "Access token is incorrect or has been revoked.")
-        if grant.status != Status.ACTIVE:
+        if not is_active(grant):
             raise ApiError(
                 INVALID_ACCESS_TOKEN,
                 "Access token has been revoked: the account owner removed this app's access. "

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import Field
@@ -31,6 +32,7 @@ from bizlink.api.wire import (
 from bizlink.businesses import access, actions, queries
 from bizlink.core.errors import InvalidInput, NotFound
 from bizlink.links.enums import ASSET_ROLES, FinanceRole, Kind, Role, Status
+from bizlink.links.live import active_q, is_active, pending_q
 from bizlink.partner_access import actions as partner_actions
 from bizlink.policy import decide, is_admin, require
 
@@ -144,7 +146,7 @@ def bc_get(
     chunk, info = paginate(bcs, number, size)
     items = []
     for bc in chunk:
-        link = queries.people(bc).filter(user=caller.user, status=Status.ACTIVE).first()
+        link = queries.people(bc).filter(active_q(), user=caller.user).first()
         items.append(
             {
                 "bc_info": _bc_info(bc),
@@ -215,9 +217,9 @@ def bc_member_get(
     people = queries.people(bc)
     status = str(where.get("relation_status") or "").upper()
     if status == "BOUND":
-        people = people.filter(status=Status.ACTIVE)
+        people = people.filter(active_q())
     elif status == "PENDING":
-        people = people.filter(status=Status.PENDING)
+        people = people.filter(pending_q())
     role = str(where.get("user_role") or "").upper()
     if role:
         people = people.filter(role=role)
@@ -270,7 +272,7 @@ def bc_member_invite(request: HttpRequest, body: MemberInviteBody) -> dict[str, 
     finance = _finance(body.ext_user_role)
     invited = []
     for email in body.emails:
-        existing = queries.people(bc).filter(status=Status.PENDING, invited_email__iexact=email)
+        existing = queries.people(bc).filter(Q(invited_email__iexact=email) & pending_q())
         if existing.exists():
             continue  # as TikTok does: an address already invited is ignored
         actions.invite_member(caller.user, bc, email=email, role=role, finance_role=finance)
@@ -319,7 +321,7 @@ def bc_member_delete(request: HttpRequest, body: MemberDeleteBody) -> dict[str, 
     elif present(body.user_email):
         member = (
             queries.people(bc)
-            .filter(status=Status.PENDING, invited_email__iexact=(body.user_email or "").strip())
+            .filter(Q(invited_email__iexact=(body.user_email or "").strip()) & pending_q())
             .first()
         )
         if member is None:
@@ -672,7 +674,7 @@ def bc_partner_add(request: HttpRequest, body: PartnerAddBody) -> dict[str, Any]
     kind = _asset_type(body.asset_type)
     role = _role(body.advertiser_role, default="ANALYST")
     partner_id = ident(body.partner_id, "partner_id")
-    partnership = queries.partners(bc).filter(partner_id=partner_id, status=Status.ACTIVE).first()
+    partnership = queries.partners(bc).filter(Q(partner_id=partner_id) & active_q()).first()
     if partnership is None:
         partnership = actions.add_partner(caller.user, bc, partner_id=partner_id)
     for asset_id in body.asset_ids:
@@ -740,7 +742,7 @@ class PartnerDeleteBody(Schema):
 def bc_partner_delete(request: HttpRequest, body: PartnerDeleteBody) -> dict[str, Any]:
     caller, bc = _bc(request, body.bc_id)
     pid = ident(body.partner_id, "partner_id")
-    partnership = queries.partners(bc).filter(partner_id=pid, status=Status.ACTIVE).first()
+    partnership = queries.partners(bc).filter(Q(partner_id=pid) & active_q()).first()
     if partnership is None:
         raise ApiError(NOT_EXIST, f"Business Center {pid} is not a partner of this one.")
     ended = partner_actions.remove_partner(caller.user, partnership)
@@ -830,7 +832,7 @@ def bc_asset_advertiser_unassign(
     ad_id = ident(body.advertiser_id, "advertiser_id")
     link = (
         queries.identity_links(bc, account_id=asset["account_id"])
-        .filter(ad_account_id=ad_id, status=Status.ACTIVE)
+        .filter(Q(ad_account_id=ad_id) & active_q())
         .first()
     )
     if link is None:
@@ -907,11 +909,9 @@ def identity_get(
             "display_name": r.account.display_name,
             "user_name": r.account.handle,
             "profile_image": "",
-            "available_status": "AVAILABLE"
-            if r.status == Status.ACTIVE
-            else "NO_VALID_BIND_ACCOUNT",
-            "can_pull_video": r.status == Status.ACTIVE,
-            "can_push_video": r.status == Status.ACTIVE,
+            "available_status": "AVAILABLE" if is_active(r) else "NO_VALID_BIND_ACCOUNT",
+            "can_pull_video": is_active(r),
+            "can_push_video": is_active(r),
             "can_use_live_ads": False,
             "can_manage_message": False,
         }

@@ -18,7 +18,7 @@ from bizlink.businesses import access, queries
 from bizlink.connected_apps import actions as app_actions
 from bizlink.connected_apps import queries as app_queries
 from bizlink.core import clock
-from bizlink.links.enums import Status
+from bizlink.links.live import is_active
 from bizlink.policy import require
 
 router = Router(tags=["Tokens and activity"])
@@ -84,7 +84,7 @@ def tt_user_token_info_get(request: HttpRequest, body: TokenInfoBody) -> dict[st
         token is None
         or grant is None
         or token.application.client_id != body.app_id
-        or grant.status != Status.ACTIVE
+        or not is_active(grant)
         or token.expires <= clock.now()
     ):
         raise ApiError(INVALID_ACCESS_TOKEN, "Access token is incorrect or has been revoked.")

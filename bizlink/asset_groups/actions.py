@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from django.db import transaction
+from django.db.models import Q
 
 from bizlink.accounts.models import CreatorAccount, User
 from bizlink.asset_groups import queries
@@ -23,7 +24,8 @@ from bizlink.businesses import queries as business_queries
 from bizlink.businesses.models import AdAccount, BusinessCenter
 from bizlink.core import clock
 from bizlink.core.errors import InvalidInput
-from bizlink.links.enums import ASSET_ROLES, Kind, Status
+from bizlink.links.enums import ASSET_ROLES, Kind
+from bizlink.links.live import active_q, is_active
 from bizlink.links.models import Link
 from bizlink.policy import require
 
@@ -53,7 +55,7 @@ def _check_members(bc: BusinessCenter, members: Sequence[tuple[Link, str]]) -> N
         if (
             link.kind != Kind.MEMBERSHIP
             or link.business_id != bc.pk
-            or link.status != Status.ACTIVE
+            or not is_active(link)
             or link.user_id is None
         ):
             raise InvalidInput("Choose members who have joined this Business Center.", "members")
@@ -69,7 +71,7 @@ def _check_assets(
             raise InvalidInput(f"{ad_account.name} belongs to another Business Center.", "assets")
     for account in accounts:
         linked = Link.objects.filter(
-            kind=Kind.ACCOUNT_BC, business=bc, account=account, status=Status.ACTIVE
+            Q(kind=Kind.ACCOUNT_BC, business=bc, account=account) & active_q()
         )
         if not linked.exists():
             raise InvalidInput(f"@{account.handle} is not linked to {bc.name}.", "assets")
@@ -92,7 +94,7 @@ def _sync(actor: User, group: AssetGroup) -> tuple[int, int]:
     }
     ended = 0
     have: set[tuple[int, AssetKey]] = set()
-    for grant in group.grants.filter(permission__status=Status.ACTIVE).select_related("permission"):
+    for grant in group.grants.filter(active_q("permission__")).select_related("permission"):
         permission = grant.permission
         assert permission.user_id is not None
         key = (permission.user_id, _key(permission))
@@ -107,7 +109,7 @@ def _sync(actor: User, group: AssetGroup) -> tuple[int, int]:
     for (user_id, (kind, asset_id)), role in desired.items():
         if (user_id, (kind, asset_id)) in have:
             continue
-        member = business_queries.people(bc).filter(user_id=user_id, status=Status.ACTIVE).first()
+        member = business_queries.people(bc).filter(active_q(), user_id=user_id).first()
         if member is None:
             continue  # left the Business Center; the group keeps the row
         asset = {f"{kind}_id": asset_id}

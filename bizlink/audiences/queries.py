@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from bizlink.audiences.models import Audience
-from bizlink.links.enums import LIVE
+from bizlink.links.live import live_q
 from bizlink.pixels.models import AssetKind, SyncBinding
 
 
@@ -24,7 +24,7 @@ def syncs_of(audience: Audience) -> QuerySet[SyncBinding]:
 def audiences_of_ad_account(ad_account_id: int) -> QuerySet[Audience]:
     """Audiences an ad account can use: its own and those shared with it right now."""
     shared = SyncBinding.objects.filter(
-        asset_kind=AssetKind.AUDIENCE, ad_account_id=ad_account_id, link__status__in=LIVE
+        Q(asset_kind=AssetKind.AUDIENCE, ad_account_id=ad_account_id) & live_q("link__")
     ).values("audience_id")
     return (
         Audience.objects.filter(Q(ad_account_id=ad_account_id) | Q(pk__in=shared))
@@ -37,7 +37,7 @@ def live_share(audience: Audience, ad_account_id: int) -> SyncBinding | None:
     """The share of `audience` with that ad account if it is live (what share/cancel ends)."""
     return (
         syncs_of(audience)
-        .filter(ad_account_id=ad_account_id, link__status__in=LIVE)
+        .filter(Q(ad_account_id=ad_account_id) & live_q("link__"))
         .exclude(ad_account_id=audience.ad_account_id)
         .first()
     )

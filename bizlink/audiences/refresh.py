@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce, NullIf
 from bizlink.accounts.models import CreatorAccount
 from bizlink.audiences.models import Audience
 from bizlink.core import clock
-from bizlink.links.models import Status
+from bizlink.links.live import active_q
 from bizlink.pixels import failures
 from bizlink.pixels.models import AssetKind, PixelEvent, SyncBinding, SyncHistory, SyncState
 
@@ -82,7 +82,7 @@ def refresh_audience(audience_id: int) -> int | None:
         )
         live = list(
             SyncBinding.objects.filter(
-                asset_kind=AssetKind.AUDIENCE, audience_id=audience.pk, link__status=Status.ACTIVE
+                Q(asset_kind=AssetKind.AUDIENCE, audience_id=audience.pk) & active_q("link__")
             )
         )
         SyncBinding.objects.filter(pk__in=[b.pk for b in live]).update(
@@ -111,9 +111,7 @@ def refresh_due(limit: int = 200) -> dict[str, int]:
     now = clock.now()
     retries = SyncBinding.objects.filter(
         failures.due(now),
-        asset_kind=AssetKind.AUDIENCE,
-        state=SyncState.ERROR,
-        link__status=Status.ACTIVE,
+        Q(asset_kind=AssetKind.AUDIENCE) & active_q("link__") & Q(state=SyncState.ERROR),
     ).values_list("audience_id", flat=True)
     due = list(
         Audience.objects.filter(refresh_due_at__lte=now)
@@ -133,7 +131,7 @@ def refresh_due(limit: int = 200) -> dict[str, int]:
 
 def _given_up() -> QuerySet[SyncBinding, int | None]:
     """Audiences whose live syncs are all in ERROR with no retry left: wait for Retry now."""
-    live = SyncBinding.objects.filter(asset_kind=AssetKind.AUDIENCE, link__status=Status.ACTIVE)
+    live = SyncBinding.objects.filter(Q(asset_kind=AssetKind.AUDIENCE) & active_q("link__"))
     healthy = live.filter(
         failures.due(clock.now()) | Q(state=SyncState.ERROR, retry_at__isnull=False)
     )
@@ -152,7 +150,7 @@ def _record_failure(audience_id: int, exc: Exception) -> int:
         refresh_due_at=now + REFRESH_EVERY,
     )
     bindings = SyncBinding.objects.filter(
-        asset_kind=AssetKind.AUDIENCE, audience_id=audience_id, link__status=Status.ACTIVE
+        Q(asset_kind=AssetKind.AUDIENCE, audience_id=audience_id) & active_q("link__")
     ).values_list("pk", flat=True)
     return failures.record_failure(list(bindings), "Audience size refresh", exc)
 

@@ -6,11 +6,14 @@ so ids of other tenants reveal nothing.
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from bizlink.accounts.models import User
 from bizlink.businesses import queries
 from bizlink.businesses.models import AdAccount, BusinessCenter
 from bizlink.core.errors import NotFound
-from bizlink.links.models import LIVE, Kind, Link, Status
+from bizlink.links.live import active_q, is_pending, live_q
+from bizlink.links.models import Kind, Link
 from bizlink.policy import decide, note_membership, sharing_facts
 
 
@@ -56,7 +59,7 @@ def _visible(actor: User, bc: BusinessCenter | None) -> BusinessCenter:
 def member_for(actor: User, bc: BusinessCenter, link_id: int) -> Link:
     link = (
         Link.objects.select_related("user", "business")
-        .filter(pk=link_id, kind=Kind.MEMBERSHIP, business=bc, status__in=LIVE)
+        .filter(Q(pk=link_id, kind=Kind.MEMBERSHIP, business=bc) & live_q())
         .first()
     )
     if link is None:
@@ -72,17 +75,15 @@ def account_link_for(actor: User, bc: BusinessCenter, account_id: int) -> Link:
     """
     base = Link.objects.select_related("account", "account__owner", "business", "partner")
     link = base.filter(
-        kind=Kind.ACCOUNT_BC, business=bc, account_id=account_id, status__in=LIVE
+        Q(kind=Kind.ACCOUNT_BC, business=bc, account_id=account_id) & live_q()
     ).first() or (
-        base.filter(
-            kind=Kind.PARTNER_SHARE, partner=bc, account_id=account_id, status=Status.ACTIVE
-        )
+        base.filter(Q(kind=Kind.PARTNER_SHARE, partner=bc, account_id=account_id) & active_q())
         .order_by("id")
         .first()
     )
     if link is None or link.account is None:
         raise NotFound("No such TikTok account in this Business Center.")
-    if link.status == Status.PENDING and link.account.owner_id != actor.pk:
+    if is_pending(link) and link.account.owner_id != actor.pk:
         raise NotFound("No such TikTok account in this Business Center.")
     if not decide(actor, "account.view", (bc, link.account)).allowed:
         raise NotFound("No such TikTok account in this Business Center.")

@@ -22,6 +22,7 @@ from bizlink.connected_apps.models import BUSINESS_CENTER, TIKTOK_FOR_BUSINESS
 from bizlink.core.errors import InvalidInput
 from bizlink.links import actions as link_actions
 from bizlink.links import queries as link_queries
+from bizlink.links.live import is_active, is_live
 from bizlink.links.models import ASSET_ROLES, MEMBER_ROLES, FinanceRole, Kind, Link, Role, Status
 from bizlink.policy import TWO_FACTOR_SETUP_URL, membership, require
 from bizlink.twofactor import actions as twofactor
@@ -138,7 +139,7 @@ def change_member_role(actor: User, member: Link, *, role: str, finance_role: st
     require(actor, "member.change_role", member)
     _check_roles(role, finance_role)
     locked = Link.objects.select_for_update().get(pk=member.pk)
-    if locked.status not in (Status.ACTIVE, Status.PENDING):
+    if not is_live(locked):
         raise InvalidInput("This access has ended; its role can no longer change.")
     if locked.role == Role.ADMIN and role != Role.ADMIN:
         others = link_queries.business_admins(member.bc_id).exclude(pk=member.pk)
@@ -470,7 +471,7 @@ def link_account_to_ad_account(actor: User, account_link: Link, ad_account: AdAc
     assert account_link.account is not None
     tfb_app = app_queries.find_first_party_app(TIKTOK_FOR_BUSINESS)
     tfb = app_queries.live_grant(account_link.account, tfb_app) if tfb_app else None
-    if tfb is None or tfb.status != Status.ACTIVE:
+    if tfb is None or not is_active(tfb):
         raise InvalidInput(
             f"The owner of @{account_link.account.handle} has removed TikTok for Business. "
             "They must approve a new link request before the account can be an ad identity.",

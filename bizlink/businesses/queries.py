@@ -14,52 +14,50 @@ from bizlink.businesses.models import AdAccount, BusinessCenter
 from bizlink.core.errors import InvalidInput
 from bizlink.core.rows import instance_from_row
 from bizlink.links import queries as link_queries
-from bizlink.links.models import LIVE, Kind, Link, Role, Status
+from bizlink.links.live import active_q, active_sql, live_q, pending_q
+from bizlink.links.models import Kind, Link, Role
 from bizlink.policy import MEMBERSHIP_WHERE, is_admin, membership_params
 
 
 def businesses_of(user: User) -> QuerySet[BusinessCenter]:
     return BusinessCenter.objects.filter(
-        links__kind=Kind.MEMBERSHIP, links__status=Status.ACTIVE, links__user=user
+        Q(links__kind=Kind.MEMBERSHIP) & active_q("links__") & Q(links__user=user)
     ).distinct()
 
 
 def pending_invitations(user: User) -> QuerySet[Link]:
     return link_queries.with_names(
-        Link.objects.filter(
-            kind=Kind.MEMBERSHIP, status=Status.PENDING, invited_email__iexact=user.email
-        )
+        Link.objects.filter(Q(kind=Kind.MEMBERSHIP, invited_email__iexact=user.email) & pending_q())
     )
 
 
 def pending_link_requests(user: User) -> QuerySet[Link]:
     """Business Centers asking to link one of this person's accounts."""
     return link_queries.with_names(
-        Link.objects.filter(kind=Kind.ACCOUNT_BC, status=Status.PENDING, account__owner=user)
+        Link.objects.filter(Q(kind=Kind.ACCOUNT_BC, account__owner=user) & pending_q())
     )
 
 
 def people(bc: BusinessCenter) -> QuerySet[Link]:
     """Members and pending invitations, admins first."""
     return link_queries.with_names(
-        Link.objects.filter(kind=Kind.MEMBERSHIP, business=bc, status__in=LIVE)
+        Link.objects.filter(Q(kind=Kind.MEMBERSHIP, business=bc) & live_q())
     ).order_by("status", "role", "user__name", "invited_email")
 
 
 def linked_accounts(bc: BusinessCenter, actor: User) -> QuerySet[Link]:
     """TikTok accounts linked to (or requested by) the BC that this actor may see."""
     qs = link_queries.with_names(
-        Link.objects.filter(kind=Kind.ACCOUNT_BC, business=bc, status__in=LIVE)
+        Link.objects.filter(Q(kind=Kind.ACCOUNT_BC, business=bc) & live_q())
     ).order_by("account__handle")
     if is_admin(actor, bc):
         return qs
     return qs.filter(
         Q(account__owner=actor)
-        | Q(
-            account__links__kind=Kind.ASSET_PERMISSION,
-            account__links__status=Status.ACTIVE,
-            account__links__user=actor,
-            account__links__business=bc,
+        | (
+            Q(account__links__business=bc, account__links__kind=Kind.ASSET_PERMISSION)
+            & active_q("account__links__")
+            & Q(account__links__user=actor)
         )
     ).distinct()
 
@@ -69,9 +67,7 @@ def ad_accounts(bc: BusinessCenter, actor: User) -> QuerySet[AdAccount]:
     # the ad account lookup index holds live links only (links 0007), so a join on every link
     # of the ad account read the whole links table on PostgreSQL (300 ms a page at 1M links).
     people = (
-        Link.objects.filter(
-            ad_account=OuterRef("pk"), kind=Kind.ASSET_PERMISSION, status=Status.ACTIVE
-        )
+        Link.objects.filter(Q(ad_account=OuterRef("pk"), kind=Kind.ASSET_PERMISSION) & active_q())
         .order_by()
         .values("ad_account")
         .annotate(n=Count("pk"))
@@ -86,7 +82,7 @@ def ad_accounts(bc: BusinessCenter, actor: User) -> QuerySet[AdAccount]:
         return qs
     return qs.filter(
         pk__in=Link.objects.filter(
-            kind=Kind.ASSET_PERMISSION, status=Status.ACTIVE, user=actor, ad_account__isnull=False
+            Q(ad_account__isnull=False, kind=Kind.ASSET_PERMISSION) & active_q() & Q(user=actor)
         ).values("ad_account")
     )
 
@@ -97,6 +93,7 @@ def ad_accounts(bc: BusinessCenter, actor: User) -> QuerySet[AdAccount]:
 # same model objects the ORM would. Only the text is kept: each call reads the database anew.
 
 _M = TypeVar("_M", bound=Model)
+_L_ACTIVE = active_sql("l")
 
 
 def business_by_id(bc_id: int) -> BusinessCenter | None:
@@ -186,7 +183,7 @@ def _ad_account_where(
     # use the partial index of live links (see policy.MEMBERSHIP_WHERE).
     permitted = (
         f"EXISTS (SELECT 1 FROM {Link._meta.db_table} l WHERE l.ad_account_id = a.id"
-        f" AND l.kind = '{Kind.ASSET_PERMISSION.value}' AND l.status = '{Status.ACTIVE.value}'"
+        f" AND l.kind = '{Kind.ASSET_PERMISSION.value}' AND {_L_ACTIVE}"
         " AND l.user_id = %s)"
     )
     if isinstance(admin, tuple):
@@ -264,13 +261,13 @@ def _fetch(model: type[_M], sql: str, params: list[Any]) -> list[tuple[_M, Any]]
 def shared_with(bc: BusinessCenter) -> QuerySet[Link]:
     """Assets other Business Centers share with this one as their partner."""
     return link_queries.with_names(
-        Link.objects.filter(kind=Kind.PARTNER_SHARE, partner=bc, status=Status.ACTIVE)
+        Link.objects.filter(Q(kind=Kind.PARTNER_SHARE, partner=bc) & active_q())
     )
 
 
 def partners(bc: BusinessCenter) -> QuerySet[Link]:
     return link_queries.with_names(
-        Link.objects.filter(kind=Kind.PARTNERSHIP, business=bc, status__in=LIVE)
+        Link.objects.filter(Q(kind=Kind.PARTNERSHIP, business=bc) & live_q())
     )
 
 
@@ -278,14 +275,14 @@ def asset_permissions(
     bc: BusinessCenter, *, account_id: int | None = None, ad_account_id: int | None = None
 ) -> QuerySet[Link]:
     """Everyone with a permission on one asset, through this BC or through its partners."""
-    qs = Link.objects.filter(kind=Kind.ASSET_PERMISSION, status=Status.ACTIVE)
+    qs = Link.objects.filter(Q(kind=Kind.ASSET_PERMISSION) & active_q())
     if account_id is not None:
         qs = qs.filter(account_id=account_id)
     if ad_account_id is not None:
         qs = qs.filter(ad_account_id=ad_account_id)
-    partner_ids = Link.objects.filter(
-        kind=Kind.PARTNER_SHARE, business=bc, status=Status.ACTIVE
-    ).values("partner_id")
+    partner_ids = Link.objects.filter(Q(kind=Kind.PARTNER_SHARE, business=bc) & active_q()).values(
+        "partner_id"
+    )
     return link_queries.with_names(
         qs.filter(Q(business=bc) | Q(business_id__in=partner_ids))
     ).order_by("user__name")
@@ -294,7 +291,7 @@ def asset_permissions(
 def partner_shares_of(bc: BusinessCenter, *, account_id: int) -> QuerySet[Link]:
     return link_queries.with_names(
         Link.objects.filter(
-            kind=Kind.PARTNER_SHARE, business=bc, account_id=account_id, status=Status.ACTIVE
+            Q(kind=Kind.PARTNER_SHARE, business=bc, account_id=account_id) & active_q()
         )
     )
 
@@ -302,7 +299,7 @@ def partner_shares_of(bc: BusinessCenter, *, account_id: int) -> QuerySet[Link]:
 def identity_links(bc: BusinessCenter, *, account_id: int) -> QuerySet[Link]:
     return link_queries.with_names(
         Link.objects.filter(
-            kind=Kind.ACCOUNT_AD_ACCOUNT, business=bc, account_id=account_id, status__in=LIVE
+            Q(kind=Kind.ACCOUNT_AD_ACCOUNT, business=bc, account_id=account_id) & live_q()
         )
     )
 
@@ -310,17 +307,16 @@ def identity_links(bc: BusinessCenter, *, account_id: int) -> QuerySet[Link]:
 def ad_account_identities(ad_account: AdAccount) -> QuerySet[Link]:
     """Linked TikTok accounts usable as identity in this ad account."""
     return link_queries.with_names(
-        Link.objects.filter(kind=Kind.ACCOUNT_AD_ACCOUNT, ad_account=ad_account, status__in=LIVE)
+        Link.objects.filter(Q(kind=Kind.ACCOUNT_AD_ACCOUNT, ad_account=ad_account) & live_q())
     )
 
 
 def member_permissions(member: Link) -> QuerySet[Link]:
     return link_queries.with_names(
         Link.objects.filter(
-            kind=Kind.ASSET_PERMISSION,
-            business_id=member.business_id,
-            user=member.user,
-            status=Status.ACTIVE,
+            Q(kind=Kind.ASSET_PERMISSION, business_id=member.business_id)
+            & active_q()
+            & Q(user=member.user)
         )
     )
 
@@ -336,7 +332,7 @@ def shares_to_partner(bc: BusinessCenter, partner_id: int) -> QuerySet[Link]:
     """Assets this BC shares with one partner (the partner's view is `shared_with`)."""
     return link_queries.with_names(
         Link.objects.filter(
-            kind=Kind.PARTNER_SHARE, business=bc, partner_id=partner_id, status=Status.ACTIVE
+            Q(kind=Kind.PARTNER_SHARE, business=bc, partner_id=partner_id) & active_q()
         )
     )
 
@@ -344,7 +340,7 @@ def shares_to_partner(bc: BusinessCenter, partner_id: int) -> QuerySet[Link]:
 def shares_of_ad_account(bc: BusinessCenter, *, ad_account_id: int) -> QuerySet[Link]:
     return link_queries.with_names(
         Link.objects.filter(
-            kind=Kind.PARTNER_SHARE, business=bc, ad_account_id=ad_account_id, status=Status.ACTIVE
+            Q(kind=Kind.PARTNER_SHARE, business=bc, ad_account_id=ad_account_id) & active_q()
         )
     )
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from bizlink.accounts.models import CreatorAccount, User
 from bizlink.connected_apps.models import AppProfile, Block
 from bizlink.core.errors import NotFound
-from bizlink.links.enums import Kind, Status
+from bizlink.links.enums import Kind
+from bizlink.links.live import active_q
 from bizlink.links.models import Link
 
 
@@ -14,11 +17,7 @@ def grant_for(actor: User, account: CreatorAccount, grant_id: int) -> Link:
     grant = (
         Link.objects.select_related("app", "account", "app__profile")
         .filter(
-            pk=grant_id,
-            kind=Kind.APP_GRANT,
-            account=account,
-            account__owner=actor,
-            status=Status.ACTIVE,
+            Q(pk=grant_id, kind=Kind.APP_GRANT, account=account, account__owner=actor) & active_q()
         )
         .first()
     )

@@ -34,6 +34,7 @@ from bizlink.core.errors import InvalidInput
 from bizlink.links import actions as link_actions
 from bizlink.links import queries as link_queries
 from bizlink.links.enums import Kind, Status
+from bizlink.links.live import is_active
 from bizlink.links.models import Link
 from bizlink.policy import require
 
@@ -295,7 +296,7 @@ def bind_tokens(link_id: int, access_token: str, refresh_token: str | None) -> T
     unlink that starts after us finds these tokens in `TokenLink` and ends them.
     """
     grant = Link.objects.select_for_update().filter(pk=link_id, kind=Kind.APP_GRANT).first()
-    if grant is None or grant.status != Status.ACTIVE:
+    if grant is None or not is_active(grant):
         raise InvalidInput("The owner removed this app's access.")
     access = AccessToken.objects.filter(token_checksum=_checksum(access_token)).first()
     refresh = None

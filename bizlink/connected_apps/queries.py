@@ -9,7 +9,7 @@ import hashlib
 from typing import Any
 
 from django.db import connection
-from django.db.models import Max, Model, QuerySet
+from django.db.models import Max, Model, Q, QuerySet
 from oauth2_provider.models import AccessToken, Application, RefreshToken
 from oauth2_provider.settings import oauth2_settings
 
@@ -25,7 +25,8 @@ from bizlink.connected_apps.scopes import DEFAULT_SCOPES, SCOPES
 from bizlink.core import clock
 from bizlink.core.rows import instance_from_row
 from bizlink.links import queries as link_queries
-from bizlink.links.enums import LIVE, Kind, Status
+from bizlink.links.enums import Kind, Status
+from bizlink.links.live import active_q, is_active, live_q
 from bizlink.links.models import Link
 
 FIRST_PARTY_SLUGS = (TIKTOK_FOR_BUSINESS, BUSINESS_CENTER)
@@ -60,7 +61,7 @@ def live_grant(account: CreatorAccount, app: Application) -> Link | None:
 def active_apps(account: CreatorAccount) -> QuerySet[Link]:
     """*Active apps*: every app with live access to this account, first-party first."""
     return (
-        Link.objects.filter(kind=Kind.APP_GRANT, account=account, status=Status.ACTIVE)
+        Link.objects.filter(Q(kind=Kind.APP_GRANT, account=account) & active_q())
         .select_related("app", "app__profile", "account")
         .annotate(last_used=Max("tokens__access_token__updated"))
         .order_by("-app__profile__first_party", "app__name")
@@ -70,7 +71,7 @@ def active_apps(account: CreatorAccount) -> QuerySet[Link]:
 def businesses_relying_on(grant: Link) -> QuerySet[Link]:
     """Business Center links (and ad identities) that end if this grant is removed."""
     return link_queries.with_names(
-        Link.objects.filter(dependency_rows__requires=grant, status__in=LIVE)
+        Link.objects.filter(Q(dependency_rows__requires=grant) & live_q())
     ).order_by("kind", "business__name")
 
 
@@ -218,7 +219,7 @@ def _introspect_access(client: Application, checksum: str) -> dict[str, Any] | N
     if access is None:
         return None
     tie = TokenLink.objects.filter(access_token=access).select_related("link__account").first()
-    if tie is None or tie.link.status != Status.ACTIVE or access.expires <= clock.now():
+    if tie is None or not is_active(tie.link) or access.expires <= clock.now():
         return {"active": False}
     answer = _describe(client, tie.link, "access_token", access.scope, access.created)
     answer["exp"] = _timestamp(access.expires)
@@ -236,7 +237,7 @@ def _introspect_refresh(client: Application, checksum: str) -> dict[str, Any] | 
     if refresh is None:
         return None
     tie = TokenLink.objects.filter(refresh_token=refresh).select_related("link__account").first()
-    if tie is None or tie.link.status != Status.ACTIVE or refresh.access_token is None:
+    if tie is None or not is_active(tie.link) or refresh.access_token is None:
         return {"active": False}
     answer = _describe(
         client, tie.link, "refresh_token", refresh.access_token.scope, refresh.created

@@ -10,6 +10,7 @@ import random
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 
 from bizlink.accounts import actions as account_actions
 from bizlink.accounts.models import CreatorAccount, Follower, Post, User
@@ -17,7 +18,8 @@ from bizlink.businesses import actions as bc_actions
 from bizlink.businesses.models import AdAccount, BusinessCenter
 from bizlink.connected_apps import actions as app_actions
 from bizlink.core import clock
-from bizlink.links.models import FinanceRole, Kind, Link, Role, Status
+from bizlink.links.live import active_q
+from bizlink.links.models import FinanceRole, Kind, Link, Role
 from bizlink.outbox import delivery
 from bizlink.outbox.models import Topic
 
@@ -82,13 +84,11 @@ def is_loaded() -> bool:
 
 
 def _member(bc: BusinessCenter, user: User) -> Link:
-    return Link.objects.get(kind=Kind.MEMBERSHIP, business=bc, user=user, status=Status.ACTIVE)
+    return Link.objects.get(Q(kind=Kind.MEMBERSHIP, business=bc) & active_q() & Q(user=user))
 
 
 def _account_link(bc: BusinessCenter, account: CreatorAccount) -> Link:
-    return Link.objects.get(
-        kind=Kind.ACCOUNT_BC, business=bc, account=account, status=Status.ACTIVE
-    )
+    return Link.objects.get(Q(kind=Kind.ACCOUNT_BC, business=bc, account=account) & active_q())
 
 
 def _content(account: CreatorAccount, rng: random.Random, posts: int, followers: int) -> None:
@@ -329,10 +329,12 @@ def _ads(
             (promo, "Holiday Honey Cake", "Holiday shoppers", ["Honey cake story"]),
         ):
             identity = Link.objects.get(
-                kind=Kind.ACCOUNT_AD_ACCOUNT,
-                ad_account=ad_account,
-                account=accounts["maya.bakes"],
-                status=Status.ACTIVE,
+                Q(
+                    kind=Kind.ACCOUNT_AD_ACCOUNT,
+                    ad_account=ad_account,
+                    account=accounts["maya.bakes"],
+                )
+                & active_q()
             )
             campaign = ads_actions.create_campaign(
                 ben,

@@ -25,10 +25,12 @@ from bizlink.core.errors import InvalidInput
 from bizlink.links import queries
 from bizlink.links.graph import LIVE_SQL, doomed_cte, locked_doomed_cte
 from bizlink.links.hooks import HookStatement, run_statements
+from bizlink.links.live import active_q, is_active, is_live, live_sql
 from bizlink.links.models import LIVE, Link, LinkDependency, Status
 
 # An unlink re-checks for dependents created concurrently; this bounds the loop.
 MAX_SWEEPS = 5
+_CHILD_LIVE = live_sql("child")
 
 # What an unlink ended, by kind: rows of (link kind, is_cascade, count, actor id), as the sweep
 # counted them (PostgreSQL), or None where it did not (SQLite: read the change's audit rows).
@@ -136,7 +138,7 @@ def create_link(
         locked = list(
             Link.objects.select_for_update().filter(id__in=[r.pk for r in required]).order_by("id")
         )
-        ended = [link for link in locked if link.status != Status.ACTIVE]
+        ended = [link for link in locked if not is_active(link)]
         if ended or len(locked) != len(required):
             raise InvalidInput(
                 "This access can no longer be granted: "
@@ -191,7 +193,7 @@ def create_link(
 def add_requirement(link: Link, required: Link) -> None:
     """Make `link` depend on `required` (which must be active now; locked until commit)."""
     locked = Link.objects.select_for_update().get(pk=required.pk)
-    if locked.status != Status.ACTIVE:
+    if not is_active(locked):
         raise InvalidInput(f"{queries.describe(locked)} is no longer active.")
     LinkDependency.objects.get_or_create(link=link, requires=locked)
 
@@ -202,7 +204,7 @@ def activate_link(link: Link, actor: User) -> Link:
     locked = Link.objects.select_for_update().get(pk=link.pk)
     if locked.status != Status.PENDING:
         raise InvalidInput(f"This request is {locked.get_status_display().lower()}, not pending.")
-    dead = locked.requires.exclude(status=Status.ACTIVE)
+    dead = locked.requires.exclude(active_q())
     if dead.exists():
         raise InvalidInput("This request can no longer be accepted: what it relied on has ended.")
     locked.status = Status.ACTIVE
@@ -215,7 +217,7 @@ def activate_link(link: Link, actor: User) -> Link:
 @transaction.atomic
 def change_role(link: Link, *, role: str, finance_role: str | None, actor: User) -> Link:
     locked = Link.objects.select_for_update().get(pk=link.pk)
-    if locked.status not in LIVE:
+    if not is_live(locked):
         raise InvalidInput("This access has ended; its role can no longer change.")
     before = locked.role
     locked.role = role
@@ -305,7 +307,7 @@ def end_links(
                     WHERE change_id = %s AND action = 'link.ended'
                 ) AND EXISTS (
                     SELECT 1 FROM links_link child
-                    WHERE child.id = dep.link_id AND child.status IN {LIVE_SQL}
+                    WHERE child.id = dep.link_id AND {_CHILD_LIVE}
                 )
                 """,
                 [change_param],

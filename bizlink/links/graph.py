@@ -17,9 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bizlink.links.models import LIVE
+from bizlink.links.live import LIVE_VALUES_SQL, live_sql
 
-LIVE_SQL = "(" + ", ".join(f"'{s}'" for s in LIVE) + ")"
+# `('PENDING', 'ACTIVE')`, for a status transition's check of the row's own status.
+LIVE_SQL = LIVE_VALUES_SQL
+_LIVE = live_sql()
+_CHILD_LIVE = live_sql("child")
 
 
 def doomed_cte(root_count: int) -> str:
@@ -30,7 +33,7 @@ def doomed_cte(root_count: int) -> str:
     return f"""
         WITH RECURSIVE doomed(id) AS (
             SELECT id FROM links_link
-            WHERE id IN ({placeholders}) AND status IN {LIVE_SQL}
+            WHERE id IN ({placeholders}) AND {_LIVE}
             {_DEPENDENTS}
         )
     """
@@ -48,7 +51,7 @@ def locked_doomed_cte(root_count: int) -> str:
             SELECT id, status FROM links_link WHERE id IN ({placeholders})
             ORDER BY id FOR UPDATE
         ), doomed(id) AS (
-            SELECT id FROM locked_roots WHERE status IN {LIVE_SQL}
+            SELECT id FROM locked_roots WHERE {_LIVE}
             {_DEPENDENTS}
         )
     """
@@ -61,7 +64,7 @@ _DEPENDENTS = f"""
             LEFT JOIN links_linkdependency dep ON dep.requires_id = doomed.id
             WHERE EXISTS (
                 SELECT 1 FROM links_link child
-                WHERE child.id = dep.link_id AND child.status IN {LIVE_SQL}
+                WHERE child.id = dep.link_id AND {_CHILD_LIVE}
             )
 """
 

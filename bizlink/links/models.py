@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 
 from bizlink.core import clock
+from bizlink.links import live
 
 if TYPE_CHECKING:
     from bizlink.businesses.models import BusinessCenter
@@ -258,7 +259,7 @@ class Link(models.Model):
 
     @property
     def is_live(self) -> bool:
-        return self.status in LIVE
+        return live.is_live(self)
 
 
 class LinkDependency(models.Model):

@@ -10,17 +10,18 @@ from django.db.models import Count, QuerySet
 from django.db.models.expressions import RawSQL
 
 from bizlink.links.graph import doomed_ids_sql
-from bizlink.links.models import LIVE, Kind, Link, Role, Status
+from bizlink.links.live import active_q, live_q
+from bizlink.links.models import Kind, Link, Role
 
 PREVIEW_SAMPLE = 50
 
 
 def live() -> QuerySet[Link]:
-    return Link.objects.filter(status__in=LIVE)
+    return Link.objects.filter(live_q())
 
 
 def active() -> QuerySet[Link]:
-    return Link.objects.filter(status=Status.ACTIVE)
+    return Link.objects.filter(active_q())
 
 
 def with_names(qs: QuerySet[Link]) -> QuerySet[Link]:

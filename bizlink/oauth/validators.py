@@ -20,7 +20,7 @@ from oauthlib.oauth2.rfc6749 import errors
 from bizlink.connected_apps import actions as app_actions
 from bizlink.connected_apps import queries as app_queries
 from bizlink.core.errors import InvalidInput, NotFound, Refused
-from bizlink.links.enums import Status
+from bizlink.links.live import is_active
 
 ACCOUNT_CREDENTIAL = "bizlink_account_id"  # set by the consent view on the oauthlib request
 
@@ -75,7 +75,7 @@ class BizlinkValidator(OAuth2Validator):
         if not super().validate_code(client_id, code, client, request, *args, **kwargs):
             return False
         grant = app_queries.grant_of_code(client, code)
-        if grant is None or grant.status != Status.ACTIVE:
+        if grant is None or not is_active(grant):
             return False
         request.bizlink_link_id = grant.pk
         return True
@@ -88,12 +88,12 @@ class BizlinkValidator(OAuth2Validator):
         # A token of an ended grant is refused before DOT looks at it: that is not a replay of
         # a rotated token, so it must not trigger reuse protection (which deletes tokens).
         ended = app_queries.grant_of_refresh_token_value(refresh_token)
-        if ended is not None and ended.status != Status.ACTIVE:
+        if ended is not None and not is_active(ended):
             return False
         if not super().validate_refresh_token(refresh_token, client, request, *args, **kwargs):
             return False
         grant = app_queries.grant_of_refresh_token(request.refresh_token_instance)
-        if grant is None or grant.status != Status.ACTIVE:
+        if grant is None or not is_active(grant):
             return False
         request.bizlink_link_id = grant.pk
         return True
@@ -118,7 +118,7 @@ class BizlinkValidator(OAuth2Validator):
         if not super().validate_bearer_token(token, scopes, request):
             return False
         grant = app_queries.grant_of_access_token(request.access_token)
-        if grant is None or grant.status != Status.ACTIVE:
+        if grant is None or not is_active(grant):
             request.oauth2_error = {
                 "error": "invalid_token",
                 "error_description": "The owner removed this app's access to the account.",

@@ -12,6 +12,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 
 from bizlink.accounts import actions as account_actions
 from bizlink.accounts.models import User
@@ -19,7 +20,8 @@ from bizlink.core import clock
 from bizlink.core.errors import InvalidInput
 from bizlink.links import actions as link_actions
 from bizlink.links import queries as link_queries
-from bizlink.links.models import ASSET_ROLES, LIVE, Kind, Link, LinkDependency, Role, Status
+from bizlink.links.live import is_live, live_q
+from bizlink.links.models import ASSET_ROLES, Kind, Link, LinkDependency, Role, Status
 from bizlink.policy import require
 
 TIMEBOXED = (Kind.PARTNER_SHARE, Kind.MEMBERSHIP)
@@ -45,9 +47,11 @@ def change_share_level(actor: User, share: Link, *, role: str) -> Link:
     updated = link_actions.change_role(share, role=role, finance_role=None, actor=actor)
     rank = ASSET_ROLES.index(role)
     above = Link.objects.filter(
-        pk__in=LinkDependency.objects.filter(requires=share).values("link_id"),
-        kind=Kind.ASSET_PERMISSION,
-        status__in=LIVE,
+        Q(
+            pk__in=LinkDependency.objects.filter(requires=share).values("link_id"),
+            kind=Kind.ASSET_PERMISSION,
+        )
+        & live_q()
     ).select_for_update()
     for permission in above:
         if ASSET_ROLES.index(permission.role) < rank:
@@ -62,7 +66,7 @@ def set_expiry(actor: User, link: Link, *, expires_at: dt.datetime | None) -> Li
         raise InvalidInput("Only partner shares and memberships can be time-boxed.")
     require(actor, "business.manage", link.bc)
     locked = Link.objects.select_for_update().get(pk=link.pk)
-    if locked.status not in LIVE:
+    if not is_live(locked):
         raise InvalidInput("This access has already ended.")
     if expires_at is not None and expires_at <= clock.now():
         raise InvalidInput("Choose a moment in the future.", field="expires_at")
@@ -100,7 +104,7 @@ def expire_due_links() -> int:
     """End every live link whose time is up, as EXPIRED, with the usual cascade (one change)."""
     now = clock.now()
     due = list(
-        Link.objects.filter(status__in=LIVE, expires_at__isnull=False, expires_at__lte=now)
+        Link.objects.filter(Q(expires_at__isnull=False, expires_at__lte=now) & live_q())
         .order_by("id")
         .values_list("id", flat=True)
     )
@@ -129,11 +133,13 @@ def remind_expiring() -> int:
     soon = list(
         link_queries.with_names(
             Link.objects.select_for_update(of=("self",)).filter(
-                status__in=LIVE,
-                kind__in=TIMEBOXED,
-                expires_at__gt=now,
-                expires_at__lte=now + reminder_lead(),
-                expiry_reminded_at__isnull=True,
+                Q(
+                    kind__in=TIMEBOXED,
+                    expires_at__gt=now,
+                    expires_at__lte=now + reminder_lead(),
+                    expiry_reminded_at__isnull=True,
+                )
+                & live_q()
             )
         ).order_by("id")
     )

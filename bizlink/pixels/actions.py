@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Q
 
 from bizlink.accounts.models import CreatorAccount, User
 from bizlink.audit.models import AuditEvent
@@ -23,7 +24,8 @@ from bizlink.core import clock
 from bizlink.core.errors import InvalidInput
 from bizlink.links import actions as link_actions
 from bizlink.links import queries as link_queries
-from bizlink.links.models import Kind, Link, Status
+from bizlink.links.live import active_q, active_sql, is_active, is_live
+from bizlink.links.models import Kind, Link
 from bizlink.pixels import events as event_rules
 from bizlink.pixels.models import (
     AssetKind,
@@ -47,7 +49,7 @@ def _audit(actor: User | None, action: str, bc: BusinessCenter, reason: str, **i
 
 def _account_link(bc: BusinessCenter, account: CreatorAccount) -> Link:
     link = Link.objects.filter(
-        kind=Kind.ACCOUNT_BC, business=bc, account=account, status=Status.ACTIVE
+        Q(kind=Kind.ACCOUNT_BC, business=bc, account=account) & active_q()
     ).first()
     if link is None:
         raise InvalidInput(
@@ -171,7 +173,7 @@ def stop_sync(actor: User, binding: SyncBinding, *, reason: str = "") -> link_ac
     """Unlink a data asset from an ad account (bc/pixel/link/update UNLINK, Stop sync)."""
     require(actor, "business.manage", binding.business)
     binding.link.refresh_from_db()
-    if binding.link.status not in (Status.ACTIVE, Status.PENDING):
+    if not is_live(binding.link):
         raise InvalidInput(f"{binding.asset_name} no longer syncs to {binding.ad_account.name}.")
     return link_actions.end_links(
         [binding.link_id],
@@ -182,7 +184,7 @@ def stop_sync(actor: User, binding: SyncBinding, *, reason: str = "") -> link_ac
 
 def unlink_pixel(actor: User, pixel: Pixel, ad_account: AdAccount) -> link_actions.Ended | None:
     binding = SyncBinding.objects.filter(
-        pixel=pixel, ad_account=ad_account, link__status=Status.ACTIVE
+        Q(ad_account=ad_account) & active_q("link__") & Q(pixel=pixel)
     ).first()
     if binding is None:
         return None  # already unlinked: UNLINK is idempotent
@@ -230,7 +232,7 @@ def retry_sync(actor: User, binding: SyncBinding) -> SyncBinding:
         .select_related("link", "ad_account")
         .get(pk=binding.pk)
     )
-    if locked.state == SyncState.STOPPED or locked.link.status != Status.ACTIVE:
+    if locked.state == SyncState.STOPPED or not is_active(locked.link):
         raise InvalidInput(
             f"{locked.asset_name} no longer syncs to {locked.ad_account.name}; a stopped sync "
             "never runs. Use Resume sync to start it again."
@@ -299,22 +301,22 @@ class TrackResult:
         }
 
 
+_LOCK_LIVE_SYNC_LINKS_SQL = f"""
+                SELECT l.id FROM links_link l JOIN pixels_syncbinding b ON b.link_id = l.id
+                WHERE b.pixel_id = %s AND {active_sql("l")}
+                ORDER BY l.id FOR SHARE OF l
+                """
+
+
 def _lock_live_sync_links(pixel: Pixel) -> list[SyncBinding]:
     """The pixel's live syncs, with their links held so an unlink waits for this intake (and an
     intake that waited for an unlink sees the link ended). SQLite transactions are serial."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(
-                """
-                SELECT l.id FROM links_link l JOIN pixels_syncbinding b ON b.link_id = l.id
-                WHERE b.pixel_id = %s AND l.status = 'ACTIVE'
-                ORDER BY l.id FOR SHARE OF l
-                """,
-                [pixel.pk],
-            )
+            cursor.execute(_LOCK_LIVE_SYNC_LINKS_SQL, [pixel.pk])
             link_ids = [row[0] for row in cursor.fetchall()]
         return list(SyncBinding.objects.filter(link_id__in=link_ids))
-    return list(SyncBinding.objects.filter(pixel=pixel, link__status=Status.ACTIVE))
+    return list(SyncBinding.objects.filter(active_q("link__"), pixel=pixel))
 
 
 def track_events(

@@ -19,7 +19,7 @@ from bizlink.businesses.models import AdAccount
 from bizlink.catalogs.models import Catalog, Product
 from bizlink.core import clock
 from bizlink.core.errors import InvalidInput
-from bizlink.links.models import Status
+from bizlink.links.live import active_q
 from bizlink.pixels import actions, failures
 from bizlink.pixels.models import (
     AssetKind,
@@ -124,7 +124,7 @@ def refresh_catalog_syncs() -> dict[str, int]:
     transaction). A sync that fails goes to ERROR and is retried with backoff (`failures`)."""
     live = list(
         SyncBinding.objects.filter(
-            failures.due(clock.now()), asset_kind=AssetKind.CATALOG, link__status=Status.ACTIVE
+            failures.due(clock.now()), Q(asset_kind=AssetKind.CATALOG) & active_q("link__")
         )
     )
     synced = errors = 0
@@ -153,7 +153,7 @@ def _deliver_products(binding: SyncBinding) -> int:
             else Count("id"),
         )
         n, changed = int(stats["n"] or 0), int(stats["changed"] or 0)
-        SyncBinding.objects.filter(pk=binding.pk, link__status=Status.ACTIVE).update(
+        SyncBinding.objects.filter(active_q("link__"), pk=binding.pk).update(
             synced_count=n, last_sync_at=now, next_sync_at=now + SYNC_EVERY
         )
         failures.record_success([binding.pk], now)
@@ -170,9 +170,9 @@ def _deliver_products(binding: SyncBinding) -> int:
 
 
 def next_catalog_sync() -> dt.datetime | None:
-    live = SyncBinding.objects.filter(
-        asset_kind=AssetKind.CATALOG, link__status=Status.ACTIVE
-    ).exclude(state="ERROR")  # retries of syncs in error: `failures.next_retry`
+    live = SyncBinding.objects.filter(Q(asset_kind=AssetKind.CATALOG) & active_q("link__")).exclude(
+        state="ERROR"
+    )  # retries of syncs in error: `failures.next_retry`
     due = live.order_by("next_sync_at").values_list("next_sync_at", flat=True).first()
     if due is None and live.exists():
         return clock.now()

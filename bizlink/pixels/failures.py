@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from bizlink.core import clock
-from bizlink.links.models import Status
+from bizlink.links.live import active_q
 from bizlink.outbox.delivery import backoff
 from bizlink.pixels.models import SyncBinding, SyncHistory, SyncState
 
@@ -53,7 +53,7 @@ def record_failure(binding_ids: Iterable[int], what: str, exc: BaseException) ->
         now = clock.now()
         rows = list(
             SyncBinding.objects.select_for_update(of=("self",))
-            .filter(pk__in=ids, link__status=Status.ACTIVE)
+            .filter(active_q("link__"), pk__in=ids)
             .exclude(state=SyncState.STOPPED)
             .order_by("id")
         )
@@ -92,7 +92,7 @@ def record_success(binding_ids: Iterable[int], now: dt.datetime | None = None) -
     now = now or clock.now()
     recovered = list(
         SyncBinding.objects.filter(
-            pk__in=list(binding_ids), state=SyncState.ERROR, link__status=Status.ACTIVE
+            active_q("link__"), pk__in=list(binding_ids), state=SyncState.ERROR
         ).values_list("pk", "failures", "error")
     )
     for pk, failures, error in recovered:
@@ -115,7 +115,7 @@ def next_retry() -> dt.datetime | None:
     """When the earliest automatic retry is due (a wakeup of the sync task)."""
     return (
         SyncBinding.objects.filter(
-            state=SyncState.ERROR, retry_at__isnull=False, link__status=Status.ACTIVE
+            active_q("link__"), retry_at__isnull=False, state=SyncState.ERROR
         )
         .order_by("retry_at")
         .values_list("retry_at", flat=True)

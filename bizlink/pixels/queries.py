@@ -8,7 +8,8 @@ from django.db.models import Count, Q, QuerySet
 
 from bizlink.audit.models import AuditEvent
 from bizlink.links import queries as link_queries
-from bizlink.links.models import Link, Status
+from bizlink.links.live import active_q
+from bizlink.links.models import Link
 from bizlink.pixels.models import (
     CatalogEventSource,
     EventDelivery,
@@ -51,7 +52,7 @@ def bindings_of(business_id: int) -> QuerySet[SyncBinding]:
 
 
 def live_bindings(pixel: Pixel) -> QuerySet[SyncBinding]:
-    return pixel.bindings.filter(link__status=Status.ACTIVE).select_related("ad_account")
+    return pixel.bindings.filter(active_q("link__")).select_related("ad_account")
 
 
 def stop_reason(binding: SyncBinding) -> str:
@@ -125,7 +126,7 @@ def pixel_syncs_of_ad_account(ad_account_id: int) -> QuerySet[SyncBinding]:
     """Live pixel syncs of an ad account (what `pixel/list` shows), oldest first."""
     return (
         SyncBinding.objects.filter(
-            ad_account_id=ad_account_id, pixel__isnull=False, link__status=Status.ACTIVE
+            Q(ad_account_id=ad_account_id) & active_q("link__") & Q(pixel__isnull=False)
         )
         .select_related("pixel")
         .order_by("created_at", "id")

@@ -7,7 +7,8 @@ from django.db.models import Q
 from bizlink.accounts.models import User
 from bizlink.core.errors import NotFound
 from bizlink.links import queries as link_queries
-from bizlink.links.models import LIVE, Kind, Link
+from bizlink.links.live import live_q
+from bizlink.links.models import Kind, Link
 from bizlink.requests.models import RemovalRequest
 from bizlink.requests.queries import _named, visible_filter
 
@@ -27,7 +28,7 @@ def requestable_link(actor: User, link_id: int) -> Link:
     # Accounts linked to those Business Centers: their pages also list partners' people.
     accounts = link_queries.active().filter(kind=Kind.ACCOUNT_BC, business_id__in=bcs)
     link = (
-        link_queries.with_names(Link.objects.filter(pk=link_id, status__in=LIVE))
+        link_queries.with_names(Link.objects.filter(Q(pk=link_id) & live_q()))
         .filter(
             Q(business_id__in=bcs)
             | Q(partner_id__in=bcs)

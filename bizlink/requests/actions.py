@@ -25,7 +25,8 @@ from bizlink.core import clock
 from bizlink.core.errors import InvalidInput
 from bizlink.links import actions as link_actions
 from bizlink.links import queries as link_queries
-from bizlink.links.models import LIVE, Link
+from bizlink.links.live import is_live
+from bizlink.links.models import Link
 from bizlink.requests.models import RemovalRequest
 
 Status = RemovalRequest.Status
@@ -159,7 +160,7 @@ def approve_removal(actor: User, req: RemovalRequest) -> RemovalRequest:
         raise InvalidInput(f"This request is already {req.get_status_display().lower()}.")
     now = clock.now()
     req.decided_by, req.decided_at = actor, now
-    if req.link.status not in LIVE:
+    if not is_live(req.link):
         req.status = Status.OBSOLETE
         req.save(update_fields=["status", "decided_by", "decided_at"])
         text = f"Your removal request is closed: {req.what} had already ended."

@@ -29,6 +29,7 @@ from bizlink.core import clock
 from bizlink.core.errors import InvalidInput
 from bizlink.demo import data as demo
 from bizlink.links.enums import Status
+from bizlink.links.live import is_active
 from bizlink.links.models import Link
 from bizlink.sandbox import queries
 from bizlink.sandbox.models import ApiRequest, AppRateLimit, ClockOffset, RateWindow
@@ -255,7 +256,7 @@ def _relaxes_commit(in_transaction: bool) -> bool:
 def is_usable(token: AccessToken, grant: Link, now: dt.datetime) -> bool:
     """A token the Business API accepts: its grant is active and it has not expired. Only such
     calls are counted against the app's rate limit."""
-    return grant.status == Status.ACTIVE and token.expires > now
+    return is_active(grant) and token.expires > now
 
 
 def access_token_counting_call(

@@ -20,6 +20,7 @@ from bizlink.businesses import access, actions, queries
 from bizlink.businesses.actions import CURRENCIES
 from bizlink.core.errors import InvalidInput
 from bizlink.links.enums import ASSET_ROLES, MEMBER_ROLES, FinanceRole, Kind, Role
+from bizlink.links.live import is_active
 from bizlink.partner_access import queries as partner_queries
 from bizlink.policy import Decision, decide, decide_each, is_admin
 from bizlink.twofactor import queries as twofactor_queries
@@ -163,7 +164,7 @@ def tiktok_account(request: HttpRequest, bc_id: int, account_id: int) -> HttpRes
     bc = access.business_for(actor, bc_id)
     link = access.account_link_for(actor, bc, account_id)
     permissions = queries.asset_permissions(bc, account_id=account_id)
-    members = [m for m in queries.people(bc) if m.user_id and m.status == "ACTIVE"]
+    members = [m for m in queries.people(bc) if m.user_id and is_active(m)]
     return render(
         request,
         "web/business/tiktok_account.html",
@@ -343,7 +344,7 @@ def ad_account(request: HttpRequest, bc_id: int, ad_account_id: int) -> HttpResp
     bc = access.business_for(actor, bc_id)
     ad = access.ad_account_for(actor, bc, ad_account_id)
     permissions = queries.asset_permissions(bc, ad_account_id=ad.pk)
-    members = [m for m in queries.people(bc) if m.user_id and m.status == "ACTIVE"]
+    members = [m for m in queries.people(bc) if m.user_id and is_active(m)]
     return render(
         request,
         "web/business/ad_account.html",

@@ -24,6 +24,7 @@ from bizlink.businesses import queries as bc_queries
 from bizlink.catalogs import access as catalog_access
 from bizlink.catalogs import queries as catalog_queries
 from bizlink.core.errors import InvalidInput, NotFound
+from bizlink.links.live import active_q
 from bizlink.pixels import access, actions, catalog_sync, clicks, queries
 from bizlink.pixels import events as event_rules
 from bizlink.policy import decide
@@ -65,7 +66,7 @@ def data_sources(request: HttpRequest, bc_id: int) -> HttpResponse:
             pixels=queries.pixels_of(bc.pk),
             syncs=queries.bindings_of(bc.pk)[:200],
             manage=manage,
-            accounts=bc_queries.linked_accounts(bc, actor).filter(status="ACTIVE"),
+            accounts=bc_queries.linked_accounts(bc, actor).filter(active_q()),
             error=error,
             name=request.POST.get("name", ""),
         ),
@@ -314,7 +315,7 @@ def audiences(request: HttpRequest, bc_id: int) -> HttpResponse:
             error=error,
             pixels=queries.pixels_of(bc.pk),
             ad_accounts=bc_queries.ad_accounts(bc, actor),
-            accounts=bc_queries.linked_accounts(bc, actor).filter(status="ACTIVE"),
+            accounts=bc_queries.linked_accounts(bc, actor).filter(active_q()),
             engagements=audience_queries.ENGAGEMENTS,
         ),
     )
