@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
-from bizlink.demo import data
 from bizlink.demo.data import Demo
+from tests import demo_snapshot
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -34,4 +34,5 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture
 def demo(db: None) -> Demo:
-    return data.load()
+    """The demo tenant, loaded once per test process and copied in after that."""
+    return demo_snapshot.demo()

@@ -21,6 +21,15 @@ def run_worker() -> None:
     delivery.deliver_due()
 
 
+def as_own_transaction() -> None:
+    """Before counting one action's statements: forget the on-commit callbacks that earlier
+    actions left in the test's transaction. Each request commits its own, so its first hook
+    writes the worker's task row; a callback left from before would hide that statement."""
+    from django.db import connection
+
+    connection.run_on_commit.clear()
+
+
 def audit_mark() -> int:
     """The id of the newest audit row; rows written later have larger ids."""
     return AuditEvent.objects.aggregate(m=Max("id"))["m"] or 0

@@ -74,10 +74,10 @@ def _start(demo: Demo) -> dt.datetime:
 def test_the_account_rollup_is_the_sum_of_the_ad_rollup_after_random_runs(
     django_db_blocker: object, runs: list[tuple[int, int, str, bool]]
 ) -> None:
-    from bizlink.demo import data
+    from tests import demo_snapshot
 
     with transaction.atomic():
-        demo = data.load()
+        demo = demo_snapshot.demo()
         main = demo.ad_accounts["main"]
         first = Campaign.objects.filter(ad_account=main).order_by("pk").first()
         assert first is not None

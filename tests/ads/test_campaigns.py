@@ -204,10 +204,10 @@ def test_balance_is_always_the_ledger_sum(django_db_blocker: object, ops: list[t
     from django.db.models import Sum
 
     from bizlink.ads import simulation
-    from bizlink.demo import data
+    from tests import demo_snapshot
 
     with transaction.atomic():
-        demo = data.load()
+        demo = demo_snapshot.demo()
         ben = demo.users["ben"]
         main = demo.ad_accounts["main"]
         campaign = Campaign.objects.filter(ad_account=main).get()

@@ -128,10 +128,10 @@ def test_spend_never_exceeds_budget_or_balance(
 ) -> None:
     from django.db import transaction
 
-    from bizlink.demo import data
+    from tests import demo_snapshot
 
     with transaction.atomic():
-        demo = data.load()
+        demo = demo_snapshot.demo()
         ben = demo.users["ben"]
         main = demo.ad_accounts["main"]
         main.timezone = zone  # days (and daily budgets) are this zone's days

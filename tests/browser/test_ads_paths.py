@@ -17,6 +17,7 @@ from pytest_django.live_server_helper import LiveServer
 from bizlink.ads.models import Ad, StopReason
 from bizlink.demo import data
 from bizlink.links.models import Kind, Link, Status
+from tests import demo_snapshot
 from tests.browser.conftest import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -44,7 +45,7 @@ def account_settings_user_management(page: Page) -> None:
 
 
 def test_remove_linked_tiktok_account_in_ads_manager(page: Page, live_server: LiveServer) -> None:
-    data.load()
+    demo_snapshot.demo()
     log_in_to_ads_manager(page, live_server, "ben@example.com")
     # Ben reaches two ad accounts: Ads Manager lists them.
     expect(page.get_by_role("heading", name="Ads Manager")).to_be_visible()
@@ -96,7 +97,7 @@ def test_remove_linked_tiktok_account_in_ads_manager(page: Page, live_server: Li
 
 
 def test_delete_yourself_from_members(page: Page, live_server: LiveServer) -> None:
-    data.load()
+    demo_snapshot.demo()
     log_in_to_ads_manager(page, live_server, "sara@example.com")
     # Sara reaches one ad account only, so Ads Manager opens it directly.
     expect(page.get_by_role("heading", name="Campaigns")).to_be_visible()

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from bizlink.demo import data
 from bizlink.links.models import Kind, Link, Status
+from tests import demo_snapshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,7 +28,7 @@ SHOTS = Path(__file__).resolve().parents[2] / "test-results"
 @pytest.fixture
 def phone_page(live_server: object) -> Iterator[Page]:
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    data.load()
+    demo_snapshot.demo()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         context = browser.new_context(

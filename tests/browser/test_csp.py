@@ -7,6 +7,7 @@ from playwright.sync_api import ConsoleMessage, Page
 from pytest_django.live_server_helper import LiveServer
 
 from bizlink.demo import data
+from tests import demo_snapshot
 from tests.browser.test_seed_paths import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,7 +36,7 @@ def pages(demo: data.Demo) -> list[str]:
 
 
 def test_no_page_violates_the_content_security_policy(page: Page, live_server: LiveServer) -> None:
-    demo = data.load()
+    demo = demo_snapshot.demo()
     problems: list[str] = []
 
     def watch(message: ConsoleMessage) -> None:

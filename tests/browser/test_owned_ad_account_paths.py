@@ -13,7 +13,7 @@ from pytest_django.live_server_helper import LiveServer
 from bizlink.accounts.models import User
 from bizlink.ads.models import Ad, StopReason
 from bizlink.businesses.models import AdAccount
-from bizlink.demo import data
+from tests import demo_snapshot
 from tests.browser.conftest import screenshot
 from tests.browser.test_ads_paths import account_settings_user_management, log_in_to_ads_manager
 
@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_owner_creates_an_ad_account_and_unlinks_an_identity(
     page: Page, live_server: LiveServer
 ) -> None:
-    data.load()
+    demo_snapshot.demo()
     log_in_to_ads_manager(page, live_server, "maya@example.com")
     # Maya reaches one ad account, her own: Ads Manager opens it.
     expect(page.get_by_role("heading", name="Campaigns")).to_be_visible()

@@ -14,6 +14,7 @@ from pytest_django.live_server_helper import LiveServer
 from bizlink.audit.models import AuditEvent
 from bizlink.demo import data
 from bizlink.links.models import FinanceRole, Kind, Link, Status
+from tests import demo_snapshot
 from tests.browser.conftest import screenshot
 from tests.browser.test_seed_paths import log_in, open_business_center
 
@@ -35,7 +36,7 @@ def watch_console(page: Page) -> list[str]:
 def test_finance_role_changes_in_the_row_without_reloading(
     page: Page, live_server: LiveServer
 ) -> None:
-    demo = data.load()
+    demo = demo_snapshot.demo()
     problems = watch_console(page)
     log_in(page, live_server, "ben@example.com")
     menu = open_business_center(page)
@@ -66,7 +67,7 @@ def _code(device: TOTPDevice, steps_ahead: int = 0) -> str:
 def test_set_up_an_authenticator_then_sign_in_with_a_code(
     page: Page, live_server: LiveServer
 ) -> None:
-    data.load()
+    demo_snapshot.demo()
     problems = watch_console(page)
     log_in(page, live_server, "ana@example.com")
     page.goto(f"{live_server.url}/account/two-factor/")

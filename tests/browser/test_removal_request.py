@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from bizlink.demo import data
 from bizlink.links.models import Kind, Link, Status
+from tests import demo_snapshot
 from tests.browser.conftest import screenshot
 from tests.browser.test_seed_paths import log_in, open_business_center
 
@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_sara_requests_removal_and_ben_approves(
     page: Page, browser: Browser, live_server: LiveServer
 ) -> None:
-    demo = data.load()
+    demo = demo_snapshot.demo()
     log_in(page, live_server, "sara@example.com")
     menu = open_business_center(page)
     menu.get_by_role("link", name="TikTok Accounts", exact=True).click()

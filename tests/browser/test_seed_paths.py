@@ -16,6 +16,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from bizlink.demo import data
 from bizlink.links.models import Kind, Link, Status
+from tests import demo_snapshot
 from tests.browser.conftest import screenshot
 from tests.web.codes import last_code
 
@@ -63,7 +64,7 @@ def my_row(page: Page) -> Locator:
 
 
 def test_maya_removes_herself_under_permissions(page: Page, live_server: LiveServer) -> None:
-    data.load()
+    demo_snapshot.demo()
     log_in(page, live_server, "maya@example.com")
     menu = open_business_center(page)
     menu.get_by_role("link", name="Assets", exact=True).click()
@@ -93,7 +94,7 @@ def test_maya_removes_herself_under_permissions(page: Page, live_server: LiveSer
 
 
 def test_maya_disconnects_the_account(page: Page, live_server: LiveServer) -> None:
-    data.load()
+    demo_snapshot.demo()
     log_in(page, live_server, "maya@example.com")
     menu = open_business_center(page)
     menu.get_by_role("link", name="Assets", exact=True).click()
@@ -129,7 +130,7 @@ def test_maya_disconnects_the_account(page: Page, live_server: LiveServer) -> No
 
 
 def test_sara_removes_herself_from_an_ad_account(page: Page, live_server: LiveServer) -> None:
-    data.load()
+    demo_snapshot.demo()
     log_in(page, live_server, "sara@example.com")
     menu = open_business_center(page)
     menu.get_by_role("link", name="Assets", exact=True).click()
@@ -154,7 +155,7 @@ def test_sara_removes_herself_from_an_ad_account(page: Page, live_server: LiveSe
 
 
 def test_ben_removes_sara_under_settings_people(page: Page, live_server: LiveServer) -> None:
-    data.load()
+    demo_snapshot.demo()
     log_in(page, live_server, "ben@example.com")
     menu = open_business_center(page)
     menu.get_by_role("link", name="Settings", exact=True).click()
@@ -194,7 +195,7 @@ def test_ben_removes_sara_under_settings_people(page: Page, live_server: LiveSer
 def test_phone_width_shows_the_account_and_reaches_people(
     phone: Page, live_server: LiveServer
 ) -> None:
-    data.load()
+    demo_snapshot.demo()
     log_in(phone, live_server, "maya@example.com")
     active = phone.get_by_test_id("active-account")
     expect(active).to_be_visible()

@@ -12,7 +12,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from bizlink.catalogs import actions
 from bizlink.catalogs.models import Catalog, CatalogImport, ImportStatus
-from bizlink.demo import data
+from tests import demo_snapshot
 from tests.browser.conftest import browser, page  # noqa: F401
 from tests.browser.test_seed_paths import log_in
 from tests.catalogs.conftest import csv_bytes, product
@@ -26,7 +26,7 @@ def test_upload_watch_progress_and_see_the_result(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    demo = data.load()
+    demo = demo_snapshot.demo()
     catalog = Catalog.objects.get(business=demo.sunrise)
     monkeypatch.setattr(actions, "INLINE_ROWS", 100)  # this file goes to the worker
     problems: list[str] = []

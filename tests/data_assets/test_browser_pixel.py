@@ -9,15 +9,15 @@ import pytest
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from bizlink.demo import data
 from bizlink.pixels.models import EventDelivery, Pixel, PixelEvent
+from tests import demo_snapshot
 from tests.browser.conftest import browser, page  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_demo_shop_fires_events_from_the_page(page: Page, live_server: LiveServer) -> None:  # noqa: F811
-    data.load()
+    demo_snapshot.demo()
     pixel = Pixel.objects.get(name="Sunrise Bakery web shop")
     problems: list[str] = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)

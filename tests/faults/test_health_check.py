@@ -3,6 +3,7 @@ while the connection is idle and quiet, and a connection the server ended is nev
 
 from __future__ import annotations
 
+import select
 from collections.abc import Iterator
 from typing import Any
 
@@ -78,6 +79,9 @@ def test_a_connection_with_a_message_waiting_is_checked_the_old_way(wrapper: Any
         cursor.execute("LISTEN bizlink_health_check_test")
     with other_session() as other:
         other.execute("NOTIFY bizlink_health_check_test")
+    # The notification reaches this session's socket a moment after NOTIFY commits.
+    readable, _, _ = select.select([wrapper.connection.pgconn.socket], [], [], 10)
+    assert readable, "the notification never arrived"
     assert wrapper.is_usable()
     assert last_statement(wrapper) == "SELECT 1"
 

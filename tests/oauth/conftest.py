@@ -23,6 +23,7 @@ from oauth2_provider.models import Application
 from bizlink.connected_apps import actions as app_actions
 from bizlink.demo import data
 from bizlink.demo.data import Demo
+from tests import demo_snapshot
 
 REDIRECT_URI = "http://127.0.0.1:9/callback"
 SCOPE = "user.info.basic video.list"
@@ -157,7 +158,7 @@ def query_of(location: str) -> dict[str, str]:
 def oauth(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[OAuthEnv]:
     # authlib refuses http URLs unless told this is a local test.
     monkeypatch.setenv("AUTHLIB_INSECURE_TRANSPORT", "1")
-    demo = data.load()
+    demo = demo_snapshot.demo()
     app, client_secret, webhook_secret = app_actions.register_app(
         demo.users["olivia"],
         name="Scheduler Pro",

@@ -18,6 +18,7 @@ from bizlink.links.hooks import run_statements
 from bizlink.links.models import Link
 from bizlink.outbox import delivery, enqueue
 from bizlink.outbox.models import OutboxMessage
+from tests.helpers import as_own_transaction
 from tests.outbox.conftest import Receiver, make_app, webhook_messages
 
 
@@ -102,6 +103,7 @@ def test_first_party_removals_enqueue_nothing(demo: Demo) -> None:
 
 
 def _queries_to_end(demo: Demo, grants: list[Link]) -> tuple[int, int]:
+    as_own_transaction()
     with CaptureQueriesContext(connection) as ctx:
         link_actions.end_links([g.pk for g in grants], actor=demo.users["maya"], reason="x")
     # The deauthorizations' INSERT (the removal notices' message is another one).

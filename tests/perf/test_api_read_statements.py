@@ -19,11 +19,11 @@ from django.test.utils import CaptureQueriesContext
 
 from bizlink.businesses import actions as bc_actions
 from bizlink.core import clock
-from bizlink.demo import data
 from bizlink.demo.data import Demo
 from bizlink.links.models import Kind, Link, Role, Status
 from bizlink.sandbox import actions as sandbox_actions
 from bizlink.sandbox.models import RateWindow
+from tests import demo_snapshot
 from tests.factories import add_member, make_account, make_ad_account, make_user
 
 
@@ -173,7 +173,7 @@ def test_the_limit_is_exact_and_answered_with_the_count(demo: Demo) -> None:
 def test_counting_outside_a_transaction_commits_the_count(transactional_db: None) -> None:
     """Alone (autocommit, as under gunicorn), the statement relaxes its own commit on
     PostgreSQL (synchronous_commit off) and still counts."""
-    value = _token_of(data.load().users["ben"])
+    value = _token_of(demo_snapshot.demo().users["ben"])
     assert not connection.in_atomic_block
     for expected in (1, 2):
         _token, _grant, counted = sandbox_actions.access_token_counting_call(value, clock.now())

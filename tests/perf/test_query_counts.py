@@ -37,11 +37,13 @@ from tests.factories import (
     make_ad_account,
     make_user,
 )
+from tests.helpers import as_own_transaction
 
 GROW = 6  # rows of each kind added between the two measurements
 
 
 def count(client: Client, method: str, url: str, **kwargs: Any) -> tuple[int, Any]:
+    as_own_transaction()
     with CaptureQueriesContext(connection) as queries:
         response = getattr(client, method)(url, **kwargs)
     assert response.status_code in (200, 302), (url, response.status_code)
