@@ -23,14 +23,13 @@ from bizlink.businesses.models import AdAccount, BusinessCenter
 from bizlink.core import clock, faults, request_context
 from bizlink.core.errors import InvalidInput
 from bizlink.links import queries
-from bizlink.links.graph import LIVE_SQL, doomed_cte, locked_doomed_cte
+from bizlink.links.graph import LIVE_DEPENDENT, LIVE_SQL, doomed_cte, locked_doomed_cte
 from bizlink.links.hooks import HookStatement, run_statements
-from bizlink.links.live import active_q, is_active, is_live, live_sql
+from bizlink.links.live import active_q, is_active, is_live
 from bizlink.links.models import LIVE, Link, LinkDependency, Status
 
 # An unlink re-checks for dependents created concurrently; this bounds the loop.
 MAX_SWEEPS = 5
-_CHILD_LIVE = live_sql("child")
 
 # What an unlink ended, by kind: rows of (link kind, is_cascade, count, actor id), as the sweep
 # counted them (PostgreSQL), or None where it did not (SQLite: read the change's audit rows).
@@ -305,10 +304,7 @@ def end_links(
                 WHERE dep.requires_id IN (
                     SELECT link_id FROM audit_auditevent
                     WHERE change_id = %s AND action = 'link.ended'
-                ) AND EXISTS (
-                    SELECT 1 FROM links_link child
-                    WHERE child.id = dep.link_id AND {_CHILD_LIVE}
-                )
+                ) AND {LIVE_DEPENDENT}
                 """,
                 [change_param],
             )

@@ -22,7 +22,6 @@ from bizlink.links.live import LIVE_VALUES_SQL, live_sql
 # `('PENDING', 'ACTIVE')`, for a status transition's check of the row's own status.
 LIVE_SQL = LIVE_VALUES_SQL
 _LIVE = live_sql()
-_CHILD_LIVE = live_sql("child")
 
 
 def doomed_cte(root_count: int) -> str:
@@ -57,15 +56,19 @@ def locked_doomed_cte(root_count: int) -> str:
     """
 
 
+# `dep.link_id` (a row of links_linkdependency named `dep`) is still live: the one check on a
+# dependent that the walks and the unlink's re-sweep (`actions.end_links`) share.
+LIVE_DEPENDENT = f"""EXISTS (
+                SELECT 1 FROM links_link child
+                WHERE child.id = dep.link_id AND {live_sql("child")}
+            )"""
+
 # The recursive step both walks share: live links that depend on one already in the walk.
 _DEPENDENTS = f"""
             UNION
             SELECT dep.link_id FROM doomed
             LEFT JOIN links_linkdependency dep ON dep.requires_id = doomed.id
-            WHERE EXISTS (
-                SELECT 1 FROM links_link child
-                WHERE child.id = dep.link_id AND {_CHILD_LIVE}
-            )
+            WHERE {LIVE_DEPENDENT}
 """
 
 
