@@ -59,3 +59,34 @@ def test_short_benchmarks_run_and_report(tmp_path: Path) -> None:
     pages_line = next(line for line in report.splitlines() if line.startswith("5. Pages"))
     for page in ("TikTok accounts", "ad accounts", "reports (last 7 days)", "days by day"):
         assert page in pages_line
+
+
+@pytest.mark.postgres_only
+def test_the_lazy_end_probe_runs_and_the_rule_changes_no_answer_while_nothing_ends() -> None:
+    """bench/lazy_end_probe.py (a design probe for benchmark 2) runs on a small tenant of its
+    own; while nothing is being ended, the ancestor rule allows exactly what the check allows
+    today, and it never allows more."""
+    suffix = f"_ci{os.getpid()}"
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "bench.lazy_end_probe", "--short"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={**os.environ, "BENCH_DB_SUFFIX": suffix},
+        )
+    finally:
+        drop_database("postgres", "probe", suffix)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    allowed = [
+        (name, int(n.replace(",", "")))
+        for name, n in re.findall(
+            r"(as it is|with the rule): p50 .*?, ([\d,]+) allowed", result.stdout
+        )
+    ]
+    assert [name for name, _ in allowed] == ["as it is", "with the rule"] * 2, result.stdout
+    (_, idle_now), (_, idle_rule), (_, ending_now), (_, ending_rule) = allowed
+    assert idle_now == idle_rule > 0
+    assert ending_rule <= ending_now
+    assert "probe_ancestor:" in result.stdout
