@@ -17,14 +17,13 @@ from bench.common import drop_database
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.django_db
-def test_short_benchmarks_run_and_report(tmp_path: Path) -> None:
-    db = "postgres" if connection.vendor == "postgresql" else "sqlite"
-    out = tmp_path / "RESULTS.md"
-    suffix = f"_ci{os.getpid()}"  # its own database: a concurrent run cannot drop it
+def run_bench(module_and_args: list[str], db: str, name: str) -> str:
+    """`python -m <module_and_args>` on a database of its own (a concurrent run cannot drop
+    it), dropped afterwards; its output, once it succeeded."""
+    suffix = f"_ci{os.getpid()}"
     try:
         result = subprocess.run(
-            [sys.executable, "-m", "bench.run", "--short", "--db", db, "--results", str(out)],
+            [sys.executable, "-m", *module_and_args],
             cwd=ROOT,
             capture_output=True,
             text=True,
@@ -32,8 +31,16 @@ def test_short_benchmarks_run_and_report(tmp_path: Path) -> None:
             env={**os.environ, "BENCH_DB_SUFFIX": suffix},
         )
     finally:
-        drop_database(db, "short", suffix)
+        drop_database(db, name, suffix)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    return result.stdout
+
+
+@pytest.mark.django_db
+def test_short_benchmarks_run_and_report(tmp_path: Path) -> None:
+    db = "postgres" if connection.vendor == "postgresql" else "sqlite"
+    out = tmp_path / "RESULTS.md"
+    run_bench(["bench.run", "--short", "--db", db, "--results", str(out)], db, "short")
     report = out.read_text()
     assert f"## {db} (short)" in report
     assert "statement count constant across sizes: yes" in report
@@ -66,27 +73,13 @@ def test_the_lazy_end_probe_runs_and_the_rule_changes_no_answer_while_nothing_en
     """bench/lazy_end_probe.py (a design probe for benchmark 2) runs on a small tenant of its
     own; while nothing is being ended, the ancestor rule allows exactly what the check allows
     today, and it never allows more."""
-    suffix = f"_ci{os.getpid()}"
-    try:
-        result = subprocess.run(
-            [sys.executable, "-m", "bench.lazy_end_probe", "--short"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            env={**os.environ, "BENCH_DB_SUFFIX": suffix},
-        )
-    finally:
-        drop_database("postgres", "probe", suffix)
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    output = run_bench(["bench.lazy_end_probe", "--short"], "postgres", "probe")
     allowed = [
         (name, int(n.replace(",", "")))
-        for name, n in re.findall(
-            r"(as it is|with the rule): p50 .*?, ([\d,]+) allowed", result.stdout
-        )
+        for name, n in re.findall(r"(as it is|with the rule): p50 .*?, ([\d,]+) allowed", output)
     ]
-    assert [name for name, _ in allowed] == ["as it is", "with the rule"] * 2, result.stdout
+    assert [name for name, _ in allowed] == ["as it is", "with the rule"] * 2, output
     (_, idle_now), (_, idle_rule), (_, ending_now), (_, ending_rule) = allowed
     assert idle_now == idle_rule > 0
     assert ending_rule <= ending_now
-    assert "probe_ancestor:" in result.stdout
+    assert "probe_ancestor:" in output
