@@ -2,10 +2,10 @@
 
 `data.load()` runs some 830 statements through the real actions (0.6 s on SQLite, 1.3 s on
 PostgreSQL) and about 450 tests ask for the demo on each database: loading it again and again
-cost several minutes of CI on each database. The first `demo` fixture of a process loads it for real and
-copies the rows it wrote, table by table; every later one inserts those rows back (raw values on
-SQLite, `COPY` on PostgreSQL: what is read is what was stored), puts the sequences past them,
-replays the e-mails the load sent and reads the personas back. Each test still rolls back (or
+cost several minutes of CI on each. The first `demo` fixture of a process loads it for real
+and copies the rows it wrote, table by table; every later one inserts those rows back (raw
+values on SQLite, `COPY` on PostgreSQL: what is read is what was stored), puts the sequences
+past them, replays the e-mails the load sent and reads the personas back. Each test still rolls back (or
 flushes) as before, so no test sees another's changes.
 
 tests/test_demo_snapshot.py proves that a copy is what the load wrote, row for row.
