@@ -5,8 +5,8 @@ PostgreSQL) and about 450 tests ask for the demo on each database: loading it ag
 cost several minutes of CI on each. The first `demo` fixture of a process loads it for real
 and copies the rows it wrote, table by table; every later one inserts those rows back (raw
 values on SQLite, `COPY` on PostgreSQL: what is read is what was stored), puts the sequences
-past them, replays the e-mails the load sent and reads the personas back. Each test still rolls back (or
-flushes) as before, so no test sees another's changes.
+past them, replays the e-mails the load sent and reads the personas back. Each test still
+rolls back (or flushes) as before, so no test sees another's changes.
 
 tests/test_demo_snapshot.py proves that a copy is what the load wrote, row for row.
 """
