@@ -24,12 +24,12 @@ has no margin there). Run it on a copy of a generated tenant, never on a databas
 from __future__ import annotations
 
 import argparse
-import random
 import re
 import time
 from typing import Any
 
 from bench.common import drop_database, fresh_database, ms, percentile, setup_django
+from bench.permission_check import sample_pairs
 
 ALIASES = ("p", "al", "m", "s")
 
@@ -72,24 +72,6 @@ def build(cursor: Any) -> dict[str, Any]:
     cursor.execute("SELECT count(*), count(DISTINCT link_id) FROM probe_ancestor")
     rows, links = cursor.fetchone()
     return {"rows": rows, "links": links, "seconds": time.perf_counter() - started}
-
-
-def pairs(checks: int, seed: int) -> list[tuple[int, int]]:
-    """Benchmark 1's mix: random (person, account) pairs, half of them with a permission."""
-    from bizlink.accounts.models import CreatorAccount, User
-    from bizlink.links.models import Link
-
-    rng = random.Random(seed)
-    users = list(User.objects.values_list("id", flat=True))
-    accounts = list(CreatorAccount.objects.values_list("id", flat=True))
-    out = [(rng.choice(users), rng.choice(accounts)) for _ in range(checks)]
-    granted = list(
-        Link.objects.filter(kind="ASSET_PERMISSION", status="ACTIVE")
-        .order_by("?")
-        .values_list("user_id", "account_id")[: checks // 2]
-    )
-    out[: len(granted)] = [(u, a) for u, a in granted if u is not None and a is not None]
-    return out
 
 
 def timed_checks(cursor: Any, sql: str, work: list[tuple[int, int]]) -> tuple[list[float], int]:
@@ -170,7 +152,7 @@ def probe(checks: int, rounds: int, ending: int, *, generate_first: bool) -> Non
             f"probe_ancestor: {built['rows']:,} rows for {built['links']:,} links with "
             f"ancestors, built in {built['seconds']:.1f} s"
         )
-        work = pairs(checks, seed=3)
+        work = sample_pairs(checks, seed=3)  # benchmark 1's mix
         for label in ("nothing being ended", f"{ending} admin memberships being ended"):
             if label != "nothing being ended":
                 cursor.execute(

@@ -39,7 +39,6 @@ Rows = bytes | list[tuple[Any, ...]]
 
 @dataclass
 class Snapshot:
-    vendor: str
     # Each table's (row count, highest id) before the load: a copy only goes back into a
     # database in that same state (a flushing test empties even the migrations' rows).
     before: dict[str, tuple[int, int]]
@@ -113,7 +112,6 @@ def capture() -> tuple[Demo, Snapshot]:
         assert model._meta.pk is not None
         copied.append((table, columns, _read(table, columns, model._meta.pk.column, top)))
     snapshot = Snapshot(
-        vendor=connection.vendor,
         before=before,
         tables=copied,
         models=[by_table[t] for t, _c, _r in copied],
