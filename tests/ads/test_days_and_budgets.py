@@ -60,7 +60,8 @@ def test_report_range_defaults_to_the_local_week() -> None:
         assert reports.parse_range(None, None)[1] == dt.date(2026, 11, 25)
 
 
-def _spend_today(campaign: Campaign, amount: Decimal) -> None:
+def _spend_on(campaign: Campaign, moment: dt.datetime, amount: Decimal) -> None:
+    """Spend `amount` on the ad account's local day of `moment`."""
     ad = Ad.objects.filter(ad_group__campaign=campaign).first()
     assert ad is not None
     DailyStat.objects.create(
@@ -68,7 +69,7 @@ def _spend_today(campaign: Campaign, amount: Decimal) -> None:
         ad_account=campaign.ad_account,
         campaign=campaign,
         ad_group=ad.ad_group,
-        day=localtime.today(campaign.ad_account.timezone),
+        day=localtime.local_day(moment, campaign.ad_account.timezone),
         impressions=1000,
         spend=amount,
     )
@@ -84,7 +85,7 @@ def test_budget_reached_is_a_status_with_its_reason(demo: Demo, login_as: LoginA
     assert {queries.delivery_status(ad, balance=Decimal("100"), now=later).code for ad in ads} == {
         "active"
     }
-    _spend_today(campaign, campaign.budget)
+    _spend_on(campaign, later, campaign.budget)  # `later` may be a local day past now
     statuses = {queries.delivery_status(ad, balance=Decimal("100"), now=later) for ad in ads}
     assert {(s.code, s.label) for s in statuses} == {("budget_reached", "Budget reached")}
     detail = statuses.pop().detail

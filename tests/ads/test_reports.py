@@ -94,10 +94,12 @@ def test_web_csv_and_aggregation_agree(
         assert row[2] == str(clicks) and row[6] == str(conversions)
     total_spend = sum(v[3] for v in reference.values())
     assert web["Total"][0] == str(total_spend)
+    # The report's days are the ad account's local days, not UTC dates (they differ for runs
+    # near midnight UTC).
+    since, _ = localtime.day_bounds(first, main.timezone)
+    _, until = localtime.day_bounds(last, main.timezone)
     db_total = HourlyStat.objects.filter(
-        ad__ad_group__campaign__ad_account=main,
-        hour__date__gte=first,
-        hour__date__lte=last,
+        ad__ad_group__campaign__ad_account=main, hour__gte=since, hour__lt=until
     ).aggregate(s=Sum("spend"))["s"]
     assert Decimal(str(db_total)).quantize(Decimal("0.01")) == total_spend
     if by == "day":
@@ -148,7 +150,9 @@ def test_campaigns_page_shows_each_ads_last_seven_days(
 
     main = demo.ad_accounts["main"]
     _first, last = delivered
-    with clock.frozen_at(clock.now().replace(year=last.year, month=last.month, day=last.day)):
+    # Noon of `last` where the ad account is: "the last seven days" are its local days.
+    noon = localtime.day_bounds(last, main.timezone)[0] + dt.timedelta(hours=12)
+    with clock.frozen_at(noon):
         shown = page(login_as("ben").get(reverse("web:ads_home", args=[main.pk])))
         week = reports.report(main, last - dt.timedelta(days=6), last, by="ad")
     by_name = {row.label: row for row in week.rows}
