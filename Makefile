@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 export DJANGO_SETTINGS_MODULE := bizlink.settings
 
-.PHONY: prod run test check test-sqlite test-postgres test-browser setup setup-dev migrate demo clean
+.PHONY: prod run test check test-sqlite test-postgres test-browser test-clock setup setup-dev migrate demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,7 +54,7 @@ check: setup-dev
 	$(BIN)/lint-imports
 
 ## test: everything: checks, the suite on SQLite (with the browser tests) and on PostgreSQL
-test: check test-sqlite test-postgres
+test: check test-sqlite test-postgres test-clock
 
 test-sqlite: setup-dev
 	bash scripts/ensure-chromium.sh
@@ -63,6 +63,12 @@ test-sqlite: setup-dev
 test-postgres: setup-dev
 	bash scripts/ensure-postgres.sh "$(PG_TEST_URL)"
 	DATABASE_URL="$(PG_TEST_URL)" $(BIN)/pytest -n 2 -m "not browser"
+
+# The ads tests again as if it were just after midnight UTC and just before New York's midnight,
+# where an ad account's local day and the UTC date differ (tests/shift_clock.py).
+test-clock: setup-dev
+	BIZLINK_TEST_UTC_TIME=00:08 $(BIN)/python -m pytest -p tests.shift_clock -n 2 -q tests/ads
+	BIZLINK_TEST_UTC_TIME=04:59 $(BIN)/python -m pytest -p tests.shift_clock -n 2 -q tests/ads
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache .hypothesis
