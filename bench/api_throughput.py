@@ -204,7 +204,7 @@ def run(
         f"each: bc/asset/get {api['rps']:.0f} req/s (p50 {ms(api['p50'])}, p99 "
         f"{ms(api['p99'])}, {statements} SQL statements per call); /healthz/live "
         f"{trivial['rps']:.0f} req/s (p50 {ms(trivial['p50'])}, p99 {ms(trivial['p99'])}); "
-        f"ratio {ratio:.0%} "
+        f"ratio {ratio:.1%} "
         f"(target >= {TARGET_RATIO:.0%}: {'met' if out['target_met'] else 'NOT met'})"
     )
     return out
