@@ -4,6 +4,7 @@ while the connection is idle and quiet, and a connection the server ended is nev
 from __future__ import annotations
 
 import select
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -40,6 +41,15 @@ def last_statement(wrapper: Any) -> str:
     return str(row[0])
 
 
+def wait_until_gone(admin: psycopg.Connection, pid: int, seconds: float = 10) -> None:
+    """Poll one statement at a time: a transaction keeps its first view of pg_stat_activity,
+    so a loop inside one statement (a DO block) never saw the session go and hung the suite."""
+    deadline = time.monotonic() + seconds
+    while admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone():
+        assert time.monotonic() < deadline, f"backend {pid} still there after {seconds} s"
+        time.sleep(0.01)
+
+
 def mark(wrapper: Any) -> None:
     with wrapper.cursor() as cursor:
         cursor.execute("SELECT 'before the check'")
@@ -58,10 +68,7 @@ def test_a_connection_the_server_ended_is_not_usable_and_is_replaced(wrapper: An
     pid = wrapper.connection.info.backend_pid
     with other_session() as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", [pid])
-        admin.execute(  # wait until the session is gone (its FATAL notice is then sent)
-            "DO $$ BEGIN WHILE EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = "
-            f"{int(pid)}) LOOP PERFORM pg_sleep(0.01); END LOOP; END $$"
-        )
+        wait_until_gone(admin, pid)  # its FATAL notice is then sent
     assert not wrapper.is_usable()
     # What Django does before a request reuses it: close, then connect afresh on first use.
     wrapper.health_check_done = False
