@@ -2,7 +2,7 @@
 
 Ad-account days are local days (America/New_York, Europe/Berlin, America/Los_Angeles in the
 demo), so a test that mixes them up with UTC dates passes most of the day and fails only near
-someone's midnight, as three report and budget tests once did in CI at 00:08 UTC.
+someone's midnight, as the report tests once did in CI at 00:08 UTC.
 
     BIZLINK_TEST_UTC_TIME=04:59 .venv/bin/python -m pytest -p tests.shift_clock tests/ads
 
@@ -10,7 +10,7 @@ The shift is fixed at the first reading, so time still runs. Only this process's
 `django.utils.timezone.now` moves: the database's `now()` and real worker subprocesses keep the
 real time, so tests that compare those with the shifted clock (the real-worker and retry-backoff
 tests in tests/outbox, tests/data_assets, tests/trust) fail under a shift of hours for that
-reason alone; run them with `-k` left out or at the real time.
+reason alone. Shift tests that only read the clock in this process, as tests/ads does.
 """
 
 from __future__ import annotations
